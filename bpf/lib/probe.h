@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Probe wire format: building a looped SRv6 probe into a flat buffer and
+ * parsing a returned one. Pure functions over bytes, shared verbatim by the
+ * BPF programs and by the userspace unit tests, so the tests exercise the
+ * code that runs in the kernel.
+ *
+ * Probe layout (big endian on the wire):
+ *   Ethernet | IPv6 (nh=43, da=first segment) | SRH type 4 | struct srfd_probe
+ * The SRH carries the segments in reverse travel order (RFC 8754) and its
+ * next header is IPPROTO_NONE: the payload is ours alone.
+ */
+#ifndef SRFD_BPF_LIB_PROBE_H
+#define SRFD_BPF_LIB_PROBE_H
+
+#include <linux/types.h>
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <linux/ipv6.h>
+#include <linux/seg6.h>
+#include <srfd/srfd.h>
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#ifndef NEXTHDR_ROUTING
+#define NEXTHDR_ROUTING 43
+#endif
+#ifndef NEXTHDR_NONE
+#define NEXTHDR_NONE 59
+#endif
+#define SRFD_PROBE_HOP_LIMIT 64
+
+/* Fields of a parsed probe, host byte order. */
+struct srfd_probe_info {
+	__u16 session_id;
+	__u8  nsegs;
+	__u8  segments_left;
+	__u64 seq;
+	__u64 tx_ns;
+	__u64 token;
+};
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define srfd_be16(x) __builtin_bswap16(x)
+#define srfd_be32(x) __builtin_bswap32(x)
+#define srfd_be64(x) __builtin_bswap64(x)
+#else
+#define srfd_be16(x) (x)
+#define srfd_be32(x) (x)
+#define srfd_be64(x) (x)
+#endif
+
+/*
+ * Build the probe for @cfg into @buf (at least SRFD_PROBE_BUF_LEN bytes).
+ * Returns the frame length, or 0 if the configuration cannot make a probe.
+ */
+static __always_inline __u32
+srfd_probe_build(__u8 *buf, const struct srfd_session_cfg *cfg, __u64 seq,
+		 __u64 tx_ns)
+{
+	struct ipv6_sr_hdr *srh;
+	struct srfd_probe *probe;
+	struct ipv6hdr *ip6;
+	struct ethhdr *eth;
+	__u32 n = cfg->nsegs;
+	__u32 i;
+
+	if (n < 1 || n > SRFD_MAX_PROBE_SEGS)
+		return 0;
+
+	eth = (struct ethhdr *)buf;
+	/* L2 is filled in by bpf_redirect_neigh(); it only has to be unicast */
+	__builtin_memset(eth->h_dest, 0, ETH_ALEN);
+	__builtin_memset(eth->h_source, 0, ETH_ALEN);
+	eth->h_proto = srfd_be16(ETH_P_IPV6);
+
+	ip6 = (struct ipv6hdr *)(buf + ETH_HLEN_SRFD);
+	*(__u32 *)ip6 = srfd_be32(6u << 28);	/* version, no class or label */
+	ip6->payload_len = srfd_be16(SRH_HLEN_SRFD + n * SRFD_SID_LEN +
+				     sizeof(struct srfd_probe));
+	ip6->nexthdr = NEXTHDR_ROUTING;
+	ip6->hop_limit = SRFD_PROBE_HOP_LIMIT;
+	__builtin_memcpy(&ip6->saddr, cfg->src, SRFD_SID_LEN);
+	__builtin_memcpy(&ip6->daddr, cfg->probe_segs[0], SRFD_SID_LEN);
+
+	srh = (struct ipv6_sr_hdr *)(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD);
+	srh->nexthdr = NEXTHDR_NONE;
+	srh->hdrlen = n * 2;
+	srh->type = IPV6_SRCRT_TYPE_4;
+	srh->segments_left = n - 1;
+	srh->first_segment = n - 1;
+	srh->flags = 0;
+	srh->tag = 0;
+	/* segments[0] is the last segment of the path */
+	for (i = 0; i < SRFD_MAX_PROBE_SEGS; i++) {
+		/* the mask is a no-op for i < n; it bounds the index for the verifier */
+		__u32 travel = (n - 1 - i) & (SRFD_MAX_PROBE_SEGS - 1);
+
+		if (i >= n)
+			break;
+		__builtin_memcpy(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD +
+				 SRH_HLEN_SRFD + i * SRFD_SID_LEN,
+				 cfg->probe_segs[travel], SRFD_SID_LEN);
+	}
+
+	probe = (struct srfd_probe *)(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD +
+				      SRH_HLEN_SRFD + n * SRFD_SID_LEN);
+	probe->magic = srfd_be32(SRFD_PROBE_MAGIC);
+	probe->version = SRFD_PROBE_VERSION;
+	probe->flags = 0;
+	probe->session_id = srfd_be16(cfg->session_id);
+	probe->seq = srfd_be64(seq);
+	probe->tx_ns = srfd_be64(tx_ns);
+	probe->token = srfd_be64(cfg->token);
+
+	return SRFD_PROBE_LEN(n);
+}
+
+/*
+ * Parse a probe starting at its IPv6 header; @len bytes are available in
+ * @pkt (at most SRFD_PROBE_BUF_LEN). Returns SRFD_R_PROBE_OK and fills @info,
+ * or the reason the packet is not a well-formed srfd probe.
+ */
+static __always_inline enum srfd_reason
+srfd_probe_parse(const __u8 *pkt, __u32 len, struct srfd_probe_info *info)
+{
+	const struct ipv6_sr_hdr *srh;
+	const struct ipv6hdr *ip6;
+	struct srfd_probe probe;
+	__u32 hdrlen, nsegs, off;
+
+	if (len < IPV6_HLEN_SRFD + SRH_HLEN_SRFD)
+		return SRFD_R_TRUNCATED;
+	ip6 = (const struct ipv6hdr *)pkt;
+	if ((pkt[0] >> 4) != 6 || ip6->nexthdr != NEXTHDR_ROUTING)
+		return SRFD_R_NOT_SRH;
+
+	srh = (const struct ipv6_sr_hdr *)(pkt + IPV6_HLEN_SRFD);
+	hdrlen = srh->hdrlen;
+	if (srh->type != IPV6_SRCRT_TYPE_4 || hdrlen == 0 || (hdrlen & 1))
+		return SRFD_R_BAD_SRH;
+	nsegs = hdrlen / 2;
+	if (nsegs > SRFD_MAX_PROBE_SEGS || srh->first_segment != nsegs - 1 ||
+	    srh->segments_left > srh->first_segment)
+		return SRFD_R_BAD_SRH;
+	if (srh->nexthdr != NEXTHDR_NONE)
+		return SRFD_R_NOT_PROBE;
+
+	off = IPV6_HLEN_SRFD + SRH_HLEN_SRFD + nsegs * SRFD_SID_LEN;
+	if (srfd_be16(ip6->payload_len) < off - IPV6_HLEN_SRFD + sizeof(probe) ||
+	    len < off + sizeof(probe))
+		return SRFD_R_TRUNCATED;
+
+	__builtin_memcpy(&probe, pkt + off, sizeof(probe));
+	if (probe.magic != srfd_be32(SRFD_PROBE_MAGIC) ||
+	    probe.version != SRFD_PROBE_VERSION)
+		return SRFD_R_NOT_PROBE;
+
+	info->session_id = srfd_be16(probe.session_id);
+	info->nsegs = nsegs;
+	info->segments_left = srh->segments_left;
+	info->seq = srfd_be64(probe.seq);
+	info->tx_ns = srfd_be64(probe.tx_ns);
+	info->token = srfd_be64(probe.token);
+	return SRFD_R_PROBE_OK;
+}
+
+#endif /* SRFD_BPF_LIB_PROBE_H */

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * srfd data path: looped SRv6 probes generated, received and judged in the
+ * kernel. One object so that all programs share the session maps:
+ *
+ *  srfd_tick     tc ingress of the private ticker veth. A ticker frame paced
+ *                by TBF arrives every tick; it is cloned back into the pacer
+ *                and every due session gets a probe, re-injected into the
+ *                same ingress hook and, on that second pass, sent out of the
+ *                monitored interface with bpf_redirect_neigh().
+ *  srfd_end_bpf  End.BPF (seg6local) behind the local SID: a returned probe
+ *                with the right token refreshes its session.
+ *  watchdog      per-session bpf_timer: declares the session down when
+ *                multiplier x interval has passed without a valid return AND
+ *                at least multiplier probes actually sent are unanswered, so
+ *                a stall of our own sending never looks like a dead link.
+ *  srfd_rx_test  tc twin of srfd_end_bpf for BPF_PROG_TEST_RUN (lwt_seg6local
+ *                programs cannot be test-run); returns the reason code.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/socket.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include <srfd/srfd.h>
+#include "lib/probe.h"
+
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC 1
+#endif
+/* installed UAPI headers are 6.1; these exist on the running kernel */
+#define SRFD_TIMER_ABS (1ULL << 0)
+
+/* Set by srfdd between open and load. */
+const volatile __u32 pacer_ifindex;	/* ticker veth end with the TBF */
+const volatile __u32 loop_ifindex;	/* ticker veth end with this program */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SRFD_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct srfd_session_cfg);
+} srfd_sess_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SRFD_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct srfd_session_state);
+} srfd_sess_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct srfd_settings);
+} srfd_settings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct srfd_global);
+} srfd_global SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SRFD_R_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} srfd_counters SEC(".maps");
+
+struct srfd_scratch {
+	__u8 buf[SRFD_PROBE_BUF_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct srfd_scratch);
+} srfd_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} srfd_events SEC(".maps");
+
+static __always_inline void count(enum srfd_reason reason)
+{
+	__u32 key = reason;
+	__u64 *c = bpf_map_lookup_elem(&srfd_counters, &key);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline void emit_state_event(__u32 id, __u32 old_state,
+					     __u32 new_state, __u64 ts,
+					     const struct srfd_session_state *st)
+{
+	struct srfd_event *ev;
+
+	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
+	if (!ev) {
+		count(SRFD_R_RINGBUF_FULL);
+		return;
+	}
+	ev->type = SRFD_EV_STATE;
+	ev->session_id = id;
+	ev->old_state = old_state;
+	ev->new_state = new_state;
+	ev->ts_ns = ts;
+	ev->tx_seq = st->tx_seq;
+	ev->rx_seq = st->rx_seq;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* Move @st from @from to @to; only one CPU wins a given transition. */
+static __always_inline int session_transition(__u32 id,
+					       struct srfd_session_state *st,
+					       __u32 from, __u32 to, __u64 now)
+{
+	if (__sync_val_compare_and_swap(&st->state, from, to) != from)
+		return 0;
+	st->last_change_ns = now;
+	if (to == SRFD_STATE_DOWN)
+		__sync_fetch_and_add(&st->downs, 1);
+	emit_state_event(id, from, to, now, st);
+	return 1;
+}
+
+static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
+				 struct srfd_session_state *st)
+{
+	const struct srfd_session_cfg *cfg;
+	__u64 now, detect, last, next;
+	__u32 id = *key;
+
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	if (!cfg || !cfg->active)
+		return 0;	/* slot released: let the timer die */
+
+	now = bpf_ktime_get_ns();
+	detect = cfg->interval_ns * cfg->multiplier;
+	next = now + detect;
+
+	if (st->state == SRFD_STATE_UP) {
+		last = st->last_rx_ns;
+		if ((__s64)(now - last) < (__s64)detect) {
+			next = last + detect;
+		} else if (st->tx_seq - st->rx_seq >= cfg->multiplier) {
+			session_transition(id, st, SRFD_STATE_UP,
+					   SRFD_STATE_DOWN, now);
+		} else {
+			/*
+			 * Silent for the detection time, but fewer than
+			 * multiplier probes went out: our own sending stalled.
+			 * Look again soon instead of blaming the link.
+			 */
+			__sync_fetch_and_add(&st->stall_saves, 1);
+			next = now + (cfg->interval_ns / 4 ?: 1000);
+		}
+	}
+
+	if (bpf_timer_start(&st->watchdog, next, SRFD_TIMER_ABS))
+		count(SRFD_R_WATCHDOG_FAIL);
+	return 0;
+}
+
+static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *cfg,
+						 struct srfd_session_state *st,
+						 __u64 now)
+{
+	if (st->armed || __sync_val_compare_and_swap(&st->armed, 0, 1) != 0)
+		return;
+	bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&st->watchdog, session_watchdog_fire);
+	if (bpf_timer_start(&st->watchdog,
+			    now + cfg->interval_ns * cfg->multiplier,
+			    SRFD_TIMER_ABS))
+		count(SRFD_R_WATCHDOG_FAIL);
+}
+
+/* Emit one probe for session @id if it is due. */
+static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
+					       __u8 *buf, __u64 now)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+	__u64 due, next, seq;
+	__u32 len;
+
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	if (!cfg || !cfg->active)
+		return;
+	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
+	if (!st)
+		return;
+	session_arm_watchdog(cfg, st, now);
+
+	/* half an interval of slack absorbs tick jitter without skipping */
+	due = st->next_tx_ns;
+	if ((__s64)(now + cfg->interval_ns / 2 - due) < 0)
+		return;
+	next = due + cfg->interval_ns;
+	if ((__s64)(now - next) >= 0)	/* we stalled: restart the schedule */
+		next = now + cfg->interval_ns;
+	/* two tickers may run at once on two CPUs: one send per slot */
+	if (__sync_val_compare_and_swap(&st->next_tx_ns, due, next) != due)
+		return;
+
+	seq = __sync_fetch_and_add(&st->tx_seq, 1) + 1;
+	len = srfd_probe_build(buf, cfg, seq, now);
+	if (len < SRFD_PROBE_LEN(1) || len > SRFD_PROBE_BUF_LEN)
+		goto fail;
+	if (skb->len != len && bpf_skb_change_tail(skb, len, 0))
+		goto fail;
+	if (bpf_skb_store_bytes(skb, 0, buf, len, 0))
+		goto fail;
+	if (bpf_clone_redirect(skb, loop_ifindex, BPF_F_INGRESS))
+		goto fail;
+	__sync_fetch_and_add(&st->probes_tx, 1);
+	return;
+fail:
+	count(SRFD_R_TX_FAIL);
+}
+
+static __always_inline int handle_tick(struct __sk_buff *skb)
+{
+	struct srfd_settings *settings;
+	struct srfd_scratch *scratch;
+	struct srfd_global *global;
+	struct srfd_tick tick;
+	__u32 zero = 0, nr, i;
+	__u64 now;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &tick, sizeof(tick)) ||
+	    tick.magic != bpf_htonl(SRFD_TICK_MAGIC)) {
+		count(SRFD_R_UNKNOWN_FRAME);
+		return TC_ACT_SHOT;
+	}
+	/* keep the ticker circulating before anything can fail */
+	if (bpf_clone_redirect(skb, pacer_ifindex, 0))
+		count(SRFD_R_TICK_LOST);
+	count(SRFD_R_TICK);
+
+	now = bpf_ktime_get_ns();
+	global = bpf_map_lookup_elem(&srfd_global, &zero);
+	if (global) {
+		__sync_fetch_and_add(&global->ticks, 1);
+		global->last_tick_ns = now;
+	}
+	settings = bpf_map_lookup_elem(&srfd_settings, &zero);
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!settings || !scratch)
+		return TC_ACT_SHOT;
+	nr = settings->nr_slots;
+
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
+		if (i >= nr)
+			break;
+		session_maybe_send(skb, i, scratch->buf, now);
+	}
+	return TC_ACT_SHOT;
+}
+
+/* Second pass of a probe built by handle_tick: out of the monitored link. */
+static __always_inline int handle_outgoing_probe(struct __sk_buff *skb)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_probe_info info;
+	struct bpf_redir_neigh nh;
+	struct srfd_scratch *scratch;
+	__u32 zero = 0, len, id;
+
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch)
+		return TC_ACT_SHOT;
+	len = skb->len - ETH_HLEN_SRFD;
+	if (skb->len < ETH_HLEN_SRFD + IPV6_HLEN_SRFD + SRH_HLEN_SRFD ||
+	    len > SRFD_PROBE_BUF_LEN)
+		goto unknown;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, scratch->buf, len))
+		goto unknown;
+	if (srfd_probe_parse(scratch->buf, len, &info) != SRFD_R_PROBE_OK)
+		goto unknown;
+	id = info.session_id;
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	if (!cfg || !cfg->active || cfg->token != info.token)
+		goto unknown;
+
+	count(SRFD_R_TX_REDIRECT);
+	nh.nh_family = AF_INET6;
+	__builtin_memcpy(nh.ipv6_nh, cfg->nexthop, SRFD_SID_LEN);
+	return bpf_redirect_neigh(cfg->ifindex, &nh, sizeof(nh), 0);
+unknown:
+	count(SRFD_R_UNKNOWN_FRAME);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int srfd_tick(struct __sk_buff *skb)
+{
+	if (skb->protocol == bpf_htons(SRFD_TICK_ETHERTYPE))
+		return handle_tick(skb);
+	if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		return handle_outgoing_probe(skb);
+	count(SRFD_R_UNKNOWN_FRAME);
+	return TC_ACT_SHOT;
+}
+
+/*
+ * A probe came back. @l3off is where its IPv6 header starts. Returns the
+ * reason, already counted.
+ */
+static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
+						       __u32 l3off)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+	struct srfd_scratch *scratch;
+	struct srfd_probe_info info;
+	enum srfd_reason reason;
+	__u32 zero = 0, len, id;
+	__u64 now, prev;
+
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch)
+		return SRFD_R_TRUNCATED;
+	if (skb->len <= l3off) {
+		reason = SRFD_R_TRUNCATED;
+		goto out;
+	}
+	len = skb->len - l3off;
+	if (len > SRFD_PROBE_BUF_LEN)
+		len = SRFD_PROBE_BUF_LEN;
+	if (len < 1 || bpf_skb_load_bytes(skb, l3off, scratch->buf, len)) {
+		reason = SRFD_R_TRUNCATED;
+		goto out;
+	}
+	reason = srfd_probe_parse(scratch->buf, len, &info);
+	if (reason != SRFD_R_PROBE_OK)
+		goto out;
+
+	id = info.session_id;
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
+	if (!cfg || !st || !cfg->active) {
+		reason = SRFD_R_BAD_SESSION;
+		goto out;
+	}
+	if (info.token != cfg->token) {
+		__sync_fetch_and_add(&st->bad_token, 1);
+		reason = SRFD_R_BAD_TOKEN;
+		goto out;
+	}
+
+	now = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&st->probes_rx, 1);
+	if (info.tx_ns <= now)
+		st->last_rtt_ns = now - info.tx_ns;
+	/* only a newer probe proves the path is alive now */
+	prev = st->rx_seq;
+	if (info.seq <= prev || info.seq > st->tx_seq)
+		goto out;
+	st->rx_seq = info.seq;
+	st->last_rx_ns = now;
+	if (info.seq == prev + 1)
+		st->good_streak += 1;
+	else
+		st->good_streak = 1;
+
+	if (st->state != SRFD_STATE_UP && st->good_streak >= cfg->up_after)
+		session_transition(id, st, st->state, SRFD_STATE_UP, now);
+out:
+	count(reason);
+	return reason;
+}
+
+SEC("lwt_seg6local")
+int srfd_end_bpf(struct __sk_buff *skb)
+{
+	probe_returned(skb, 0);
+	return BPF_DROP;	/* probes end here; nothing else belongs to this SID */
+}
+
+SEC("tc")
+int srfd_rx_test(struct __sk_buff *skb)
+{
+	return probe_returned(skb, ETH_HLEN_SRFD);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

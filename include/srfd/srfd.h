@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * srfd ABI: every structure that crosses the kernel/user boundary (BPF map
+ * values, ring buffer events, probe payload on the wire, control socket
+ * records). Included by the BPF programs and by userspace, so there is never
+ * a second hand-synced copy. Fixed-width types only, explicit padding, and a
+ * size assertion on each struct.
+ */
+#ifndef SRFD_SRFD_H
+#define SRFD_SRFD_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>	/* struct bpf_timer */
+
+#define SRFD_MAX_SESSIONS	128	/* slots in the session maps */
+#define SRFD_MAX_PATH_SEGS	6	/* operator-given segments per probe path */
+/* the probe ends with the local End.BPF SID twice: End.BPF needs SL >= 1 */
+#define SRFD_MAX_PROBE_SEGS	(SRFD_MAX_PATH_SEGS + 2)
+#define SRFD_NAME_LEN		32
+#define SRFD_SID_LEN		16
+
+#define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
+#define SRFD_PROBE_VERSION	1
+#define SRFD_TICK_MAGIC		0x5352544bu	/* "SRTK" */
+/* IEEE 802 local experimental ethertype, used only on srfd's private veth */
+#define SRFD_TICK_ETHERTYPE	0x88b5
+
+#define ETH_HLEN_SRFD		14
+#define IPV6_HLEN_SRFD		40
+#define SRH_HLEN_SRFD		8
+
+/* Probe payload, after the SRH (next header = IPPROTO_NONE). Big endian. */
+struct srfd_probe {
+	__u32 magic;
+	__u8  version;
+	__u8  flags;
+	__u16 session_id;
+	__u64 seq;
+	__u64 tx_ns;		/* CLOCK_MONOTONIC at emission */
+	__u64 token;		/* per-session random; receiver drops mismatches */
+};
+_Static_assert(sizeof(struct srfd_probe) == 32, "srfd_probe ABI");
+
+/* Ticker frame payload, after the Ethernet header. */
+struct srfd_tick {
+	__u32 magic;
+	__u32 ticker_id;
+};
+_Static_assert(sizeof(struct srfd_tick) == 8, "srfd_tick ABI");
+
+#define SRFD_PROBE_LEN(nsegs) (ETH_HLEN_SRFD + IPV6_HLEN_SRFD + SRH_HLEN_SRFD + \
+			       (nsegs) * SRFD_SID_LEN + sizeof(struct srfd_probe))
+#define SRFD_PROBE_MAX_LEN SRFD_PROBE_LEN(SRFD_MAX_PROBE_SEGS)
+/* scratch buffer used to build probes: power of two so lengths can be masked */
+#define SRFD_PROBE_BUF_LEN 256
+_Static_assert(SRFD_PROBE_MAX_LEN <= SRFD_PROBE_BUF_LEN, "probe buffer");
+_Static_assert((SRFD_MAX_PROBE_SEGS & (SRFD_MAX_PROBE_SEGS - 1)) == 0,
+	       "segment index is masked in BPF");
+
+/* Session configuration: written by srfdd only, read by BPF. */
+struct srfd_session_cfg {
+	__u8  active;
+	__u8  nsegs;		/* segments in probe_segs, travel order */
+	__u16 session_id;	/* == map key; echoed in probes */
+	__u32 ifindex;		/* forced egress interface */
+	__u64 interval_ns;
+	__u64 token;
+	__u32 multiplier;
+	__u32 up_after;		/* consecutive good probes to come up */
+	__u8  src[SRFD_SID_LEN];
+	__u8  nexthop[SRFD_SID_LEN];	/* neighbour address on ifindex */
+	__u8  probe_segs[SRFD_MAX_PROBE_SEGS][SRFD_SID_LEN];
+};
+_Static_assert(sizeof(struct srfd_session_cfg) == 192, "srfd_session_cfg ABI");
+
+enum srfd_state {
+	SRFD_STATE_INIT = 0,
+	SRFD_STATE_UP = 1,
+	SRFD_STATE_DOWN = 2,
+};
+
+/*
+ * Session state: written by BPF only. Userspace reads it; a userspace write
+ * would cancel the watchdog timer, which srfdd does on purpose when a slot is
+ * released.
+ */
+struct srfd_session_state {
+	struct bpf_timer watchdog;	/* 16 bytes */
+	__u32 state;			/* enum srfd_state */
+	__u32 armed;			/* watchdog initialised */
+	__u64 tx_seq;			/* last sequence number sent */
+	__u64 next_tx_ns;
+	__u64 probes_tx;
+	__u64 probes_rx;
+	__u64 rx_seq;			/* highest valid sequence returned */
+	__u64 last_rx_ns;
+	__u64 last_rtt_ns;
+	__u64 last_change_ns;
+	__u64 downs;
+	__u64 good_streak;		/* consecutive good returns */
+	__u64 bad_token;
+	__u64 stall_saves;		/* deadlines passed with too few probes sent */
+};
+_Static_assert(sizeof(struct srfd_session_state) == 120, "srfd_session_state ABI");
+
+/* Data-path global state, one element, written by BPF only. */
+struct srfd_global {
+	__u64 ticks;
+	__u64 last_tick_ns;
+};
+_Static_assert(sizeof(struct srfd_global) == 16, "srfd_global ABI");
+
+/* Instance settings, one element, written by srfdd only. */
+struct srfd_settings {
+	__u32 nr_slots;		/* highest active session slot + 1 */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct srfd_settings) == 8, "srfd_settings ABI");
+
+/* Drop / exception reasons, counted per CPU (index into srfd_counters). */
+enum srfd_reason {
+	SRFD_R_PROBE_OK = 0,
+	SRFD_R_TRUNCATED,
+	SRFD_R_NOT_SRH,
+	SRFD_R_BAD_SRH,
+	SRFD_R_NOT_PROBE,
+	SRFD_R_BAD_SESSION,
+	SRFD_R_BAD_TOKEN,
+	SRFD_R_TICK,
+	SRFD_R_TICK_LOST,	/* clone back into the pacer failed */
+	SRFD_R_TX_FAIL,		/* building or cloning a probe failed */
+	SRFD_R_TX_REDIRECT,
+	SRFD_R_UNKNOWN_FRAME,
+	SRFD_R_WATCHDOG_FAIL,
+	SRFD_R_RINGBUF_FULL,
+	SRFD_R_MAX,
+};
+
+enum srfd_event_type {
+	SRFD_EV_STATE = 1,
+};
+
+/* Ring buffer event, also streamed to `srfdctl monitor`. */
+struct srfd_event {
+	__u32 type;		/* enum srfd_event_type */
+	__u16 session_id;
+	__u8  old_state;
+	__u8  new_state;
+	__u64 ts_ns;		/* CLOCK_MONOTONIC of the transition */
+	__u64 tx_seq;
+	__u64 rx_seq;
+};
+_Static_assert(sizeof(struct srfd_event) == 32, "srfd_event ABI");
+
+/*
+ * Control socket (SOCK_SEQPACKET, one record per message). The client sends
+ * a request; the daemon answers with records and closes with SRFD_CTL_END,
+ * or, for SRFD_CTL_MONITOR, keeps streaming events.
+ */
+enum srfd_ctl_op {
+	SRFD_CTL_SESSION_SHOW = 1,
+	SRFD_CTL_MONITOR = 2,
+	SRFD_CTL_SESSION_REC = 100,
+	SRFD_CTL_EVENT_REC = 101,
+	SRFD_CTL_END = 199,
+	SRFD_CTL_ERROR = 200,
+};
+
+struct srfd_ctl_hdr {
+	__u32 op;
+	__s32 status;		/* 0 or negative errno */
+};
+_Static_assert(sizeof(struct srfd_ctl_hdr) == 8, "srfd_ctl_hdr ABI");
+
+struct srfd_ctl_session {
+	struct srfd_ctl_hdr hdr;
+	char  name[SRFD_NAME_LEN];
+	__u32 state;
+	__u32 multiplier;
+	__u64 interval_us;
+	__u64 probes_tx;
+	__u64 probes_rx;
+	__u64 last_rtt_us;
+	__u64 downs;
+	__u64 last_change_ns;
+};
+_Static_assert(sizeof(struct srfd_ctl_session) == 96, "srfd_ctl_session ABI");
+
+struct srfd_ctl_event {
+	struct srfd_ctl_hdr hdr;
+	char name[SRFD_NAME_LEN];
+	struct srfd_event ev;
+};
+_Static_assert(sizeof(struct srfd_ctl_event) == 72, "srfd_ctl_event ABI");
+
+#endif /* SRFD_SRFD_H */

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Configuration parsing. The syntax is libconfig's (etc/srfd.conf documents
+ * every key); this file maps it onto struct srfd_config and rejects anything
+ * srfdd could not run with, naming the file, the line and the problem.
+ * Unknown keys are errors: a typo must not silently fall back to a default.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <libconfig.h>
+
+#include "config.h"
+
+const char srfd_default_config[] =
+	"# embedded default: the demo topology built by srfd-demo\n"
+	"instance = \"default\";\n"
+	"local_sid = \"fc00:a::bf\";\n"
+	"source = \"fc00:a::1\";\n"
+	"sessions = (\n"
+	"  { name = \"a-b\"; interface = \"a-b\"; neighbor = \"fc00:ab::2\";\n"
+	"    segments = [ \"fc00:b::e1\" ];\n"
+	"    interval_us = 1000; multiplier = 3; }\n"
+	");\n";
+
+struct parse_ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct parse_ctx *ctx, const config_setting_t *where, const char *fmt, ...)
+{
+	int line = where ? (int)config_setting_source_line(where) : 0;
+	size_t n;
+	va_list ap;
+
+	n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", ctx->file, line);
+	if (n < ctx->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int check_keys(struct parse_ctx *ctx, const config_setting_t *group,
+		      const char *const *known, const char *what)
+{
+	int i, k, n = config_setting_length(group);
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		const char *name = config_setting_name(s);
+
+		for (k = 0; known[k]; k++)
+			if (!strcmp(name, known[k]))
+				break;
+		if (!known[k])
+			return fail(ctx, s, "unknown key '%s' in %s", name, what);
+	}
+	return 0;
+}
+
+static int get_string(struct parse_ctx *ctx, const config_setting_t *group,
+		      const char *key, char *out, size_t outlen, int required)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	const char *v;
+
+	if (!s) {
+		if (required)
+			return fail(ctx, group, "missing required key '%s'", key);
+		return 0;
+	}
+	v = config_setting_get_string(s);
+	if (!v)
+		return fail(ctx, s, "'%s' must be a string", key);
+	if (!*v)
+		return fail(ctx, s, "'%s' must not be empty", key);
+	if (strlen(v) >= outlen)
+		return fail(ctx, s, "'%s' is longer than %zu characters", key,
+			    outlen - 1);
+	strcpy(out, v);
+	return 1;
+}
+
+static int parse_ipv6(struct parse_ctx *ctx, const config_setting_t *s,
+		      const char *what, __u8 out[SRFD_SID_LEN])
+{
+	const char *v = config_setting_get_string(s);
+
+	if (!v)
+		return fail(ctx, s, "%s must be a string with an IPv6 address", what);
+	if (inet_pton(AF_INET6, v, out) != 1)
+		return fail(ctx, s, "%s '%s' is not an IPv6 address", what, v);
+	return 0;
+}
+
+static int get_ipv6(struct parse_ctx *ctx, const config_setting_t *group,
+		    const char *key, __u8 out[SRFD_SID_LEN])
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+
+	if (!s)
+		return fail(ctx, group, "missing required key '%s'", key);
+	return parse_ipv6(ctx, s, key, out);
+}
+
+static int get_uint(struct parse_ctx *ctx, const config_setting_t *group,
+		    const char *key, __u32 *out, __u32 def, __u32 min, __u32 max)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	long long v;
+
+	*out = def;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return fail(ctx, s, "'%s' must be an integer", key);
+	v = config_setting_get_int64(s);
+	if (v < min || v > max)
+		return fail(ctx, s, "'%s' = %lld is out of range %u..%u", key, v,
+			    min, max);
+	*out = v;
+	return 0;
+}
+
+static int valid_instance(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
+			 struct srfd_session_conf *sc)
+{
+	static const char *const keys[] = {
+		"name", "interface", "neighbor", "segments", "interval_us",
+		"multiplier", "up_after", NULL,
+	};
+	const config_setting_t *segs;
+	unsigned int i;
+	int err;
+
+	if (!config_setting_is_group(s))
+		return fail(ctx, s, "each session must be a group { ... }");
+	sc->line = config_setting_source_line(s);
+	err = check_keys(ctx, s, keys, "session");
+	if (!err)
+		err = get_string(ctx, s, "name", sc->name, sizeof(sc->name), 1);
+	if (err >= 0)
+		err = get_string(ctx, s, "interface", sc->ifname,
+				 sizeof(sc->ifname), 1);
+	if (err >= 0)
+		err = get_ipv6(ctx, s, "neighbor", sc->neighbor);
+	if (err >= 0)
+		err = get_uint(ctx, s, "interval_us", &sc->interval_us,
+			       SRFD_DEFAULT_INTERVAL_US, SRFD_MIN_INTERVAL_US,
+			       SRFD_MAX_INTERVAL_US);
+	if (!err)
+		err = get_uint(ctx, s, "multiplier", &sc->multiplier,
+			       SRFD_DEFAULT_MULTIPLIER, 1, SRFD_MAX_MULTIPLIER);
+	if (!err)
+		err = get_uint(ctx, s, "up_after", &sc->up_after,
+			       SRFD_DEFAULT_UP_AFTER, 1, SRFD_MAX_UP_AFTER);
+	if (err < 0)
+		return err;
+
+	segs = config_setting_get_member(s, "segments");
+	if (!segs)
+		return fail(ctx, s, "session '%s': missing required key 'segments'",
+			    sc->name);
+	if (!config_setting_is_aggregate(segs) || config_setting_is_group(segs))
+		return fail(ctx, segs, "session '%s': 'segments' must be a list of IPv6 SIDs",
+			    sc->name);
+	sc->nsegs = config_setting_length(segs);
+	if (sc->nsegs < 1 || sc->nsegs > SRFD_MAX_PATH_SEGS)
+		return fail(ctx, segs, "session '%s': 'segments' needs 1..%d SIDs, got %u",
+			    sc->name, SRFD_MAX_PATH_SEGS, sc->nsegs);
+	for (i = 0; i < sc->nsegs; i++) {
+		err = parse_ipv6(ctx, config_setting_get_elem(segs, i),
+				 "segment", sc->segs[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_root(struct parse_ctx *ctx, config_t *cf,
+		      struct srfd_config *conf)
+{
+	static const char *const keys[] = {
+		"instance", "bpffs", "control_socket", "local_sid", "source",
+		"tick_us", "sessions", NULL,
+	};
+	const config_setting_t *root = config_root_setting(cf), *list;
+	__u32 min_interval = SRFD_MAX_INTERVAL_US;
+	unsigned int i, j;
+	int err;
+
+	memset(conf, 0, sizeof(*conf));
+	strcpy(conf->instance, "default");
+	strcpy(conf->bpffs, "/sys/fs/bpf");
+
+	err = check_keys(ctx, root, keys, "the top level");
+	if (!err)
+		err = get_string(ctx, root, "instance", conf->instance,
+				 sizeof(conf->instance), 0);
+	if (err >= 0 && !valid_instance(conf->instance))
+		err = fail(ctx, config_setting_get_member(root, "instance"),
+			   "'instance' may hold only letters, digits, '-' and '_'");
+	if (err >= 0)
+		err = get_string(ctx, root, "bpffs", conf->bpffs,
+				 sizeof(conf->bpffs), 0);
+	if (err >= 0)
+		err = get_string(ctx, root, "control_socket", conf->ctl_socket,
+				 sizeof(conf->ctl_socket), 0);
+	if (err >= 0)
+		err = get_ipv6(ctx, root, "local_sid", conf->local_sid);
+	if (err >= 0)
+		err = get_ipv6(ctx, root, "source", conf->source);
+	if (err < 0)
+		return err;
+	if (!conf->ctl_socket[0])
+		snprintf(conf->ctl_socket, sizeof(conf->ctl_socket),
+			 "/run/srfd/%s.sock", conf->instance);
+
+	list = config_setting_get_member(root, "sessions");
+	if (!list)
+		return fail(ctx, root, "missing required key 'sessions'");
+	if (!config_setting_is_list(list))
+		return fail(ctx, list, "'sessions' must be a list ( { ... }, ... )");
+	conf->nsessions = config_setting_length(list);
+	if (conf->nsessions < 1 || conf->nsessions > SRFD_MAX_SESSIONS)
+		return fail(ctx, list, "'sessions' needs 1..%d entries, got %u",
+			    SRFD_MAX_SESSIONS, conf->nsessions);
+	for (i = 0; i < conf->nsessions; i++) {
+		struct srfd_session_conf *sc = &conf->sessions[i];
+
+		err = parse_session(ctx, config_setting_get_elem(list, i), sc);
+		if (err)
+			return err;
+		for (j = 0; j < i; j++)
+			if (!strcmp(conf->sessions[j].name, sc->name))
+				return fail(ctx, config_setting_get_elem(list, i),
+					    "duplicate session name '%s' (first at line %d)",
+					    sc->name, conf->sessions[j].line);
+		if (sc->interval_us < min_interval)
+			min_interval = sc->interval_us;
+	}
+
+	err = get_uint(ctx, root, "tick_us", &conf->tick_us, min_interval,
+		       SRFD_MIN_INTERVAL_US, min_interval);
+	return err;
+}
+
+static int load(config_t *cf, int read_ok, const char *name,
+		struct srfd_config *conf, char *err, size_t errlen)
+{
+	struct parse_ctx ctx = { .file = name, .err = err, .errlen = errlen };
+	int ret;
+
+	if (!read_ok) {
+		if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: cannot read file", name);
+		else
+			snprintf(err, errlen, "%s:%d: %s", name,
+				 config_error_line(cf), config_error_text(cf));
+		return config_error_type(cf) == CONFIG_ERR_FILE_IO ? -ENOENT
+								   : -EINVAL;
+	}
+	ret = parse_root(&ctx, cf, conf);
+	return ret;
+}
+
+int srfd_config_load_file(const char *path, struct srfd_config *conf,
+			  char *err, size_t errlen)
+{
+	config_t cf;
+	int ret;
+
+	config_init(&cf);
+	ret = load(&cf, config_read_file(&cf, path) == CONFIG_TRUE, path, conf,
+		   err, errlen);
+	config_destroy(&cf);
+	return ret;
+}
+
+int srfd_config_load_string(const char *text, const char *name,
+			    struct srfd_config *conf, char *err, size_t errlen)
+{
+	config_t cf;
+	int ret;
+
+	config_init(&cf);
+	ret = load(&cf, config_read_string(&cf, text) == CONFIG_TRUE, name,
+		   conf, err, errlen);
+	config_destroy(&cf);
+	return ret;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* srfd configuration: libconfig file -> validated struct srfd_config. */
+#ifndef SRFD_CONFIG_H
+#define SRFD_CONFIG_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <srfd/srfd.h>
+
+#define SRFD_INSTANCE_LEN	16
+#define SRFD_PATH_LEN		108	/* sun_path */
+
+#define SRFD_DEFAULT_INTERVAL_US	10000
+#define SRFD_DEFAULT_MULTIPLIER		3
+#define SRFD_DEFAULT_UP_AFTER		3
+#define SRFD_MIN_INTERVAL_US		100
+#define SRFD_MAX_INTERVAL_US		10000000
+#define SRFD_MAX_MULTIPLIER		255
+#define SRFD_MAX_UP_AFTER		255
+
+struct srfd_session_conf {
+	char name[SRFD_NAME_LEN];
+	char ifname[IF_NAMESIZE];
+	__u8 neighbor[SRFD_SID_LEN];
+	__u8 segs[SRFD_MAX_PATH_SEGS][SRFD_SID_LEN];
+	unsigned int nsegs;
+	__u32 interval_us;
+	__u32 multiplier;
+	__u32 up_after;
+	int line;
+};
+
+struct srfd_config {
+	char instance[SRFD_INSTANCE_LEN];
+	char bpffs[SRFD_PATH_LEN];
+	char ctl_socket[SRFD_PATH_LEN];
+	__u8 local_sid[SRFD_SID_LEN];
+	__u8 source[SRFD_SID_LEN];
+	__u32 tick_us;		/* pacing of the ticker: min session interval */
+	unsigned int nsessions;
+	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
+};
+
+/*
+ * Parse and validate. On error returns a negative errno and writes
+ * "FILE:LINE: problem" into @err.
+ */
+int srfd_config_load_file(const char *path, struct srfd_config *conf,
+			  char *err, size_t errlen);
+/* Same for an in-memory text; @name stands for the file name in errors. */
+int srfd_config_load_string(const char *text, const char *name,
+			    struct srfd_config *conf, char *err, size_t errlen);
+
+/* The configuration the demo and `srfdd --default-config` use. */
+extern const char srfd_default_config[];
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * srfd data plane setup: the ticker veth and its TBF pacer, the BPF skeleton,
+ * pinned maps, the tc hook and the End.BPF route. Everything created here is
+ * removed by srfd_dp_stop().
+ */
+#ifndef SRFD_DATAPLANE_H
+#define SRFD_DATAPLANE_H
+
+#include <bpf/libbpf.h>
+#include <srfd/srfd.h>
+#include "config.h"
+
+#define SRFD_PACE_IFNAME	"srfd-pace"
+#define SRFD_LOOP_IFNAME	"srfd-loop"
+#define SRFD_TICK_FRAME_LEN	64
+#define SRFD_TICKERS		2
+
+struct srfd_bpf;
+struct srfd_nl;
+
+struct srfd_dp {
+	const struct srfd_config *conf;
+	struct srfd_bpf *skel;
+	struct srfd_nl *nl;
+	struct ring_buffer *rb;
+	char pin_dir[SRFD_PATH_LEN + 32];
+	int pace_ifindex;
+	int loop_ifindex;
+	int packet_fd;
+	int route_installed;
+	int maps_pinned;
+	__u32 next_ticker_id;
+};
+
+int srfd_dp_start(struct srfd_dp *dp, const struct srfd_config *conf,
+		  ring_buffer_sample_fn on_event, void *ctx);
+void srfd_dp_stop(struct srfd_dp *dp);
+
+/* Put one more ticker frame into the pacer loop. */
+int srfd_dp_inject_ticker(struct srfd_dp *dp);
+int srfd_dp_ringbuf_fd(const struct srfd_dp *dp);
+int srfd_dp_ringbuf_consume(struct srfd_dp *dp);
+int srfd_dp_read_state(const struct srfd_dp *dp, __u32 slot,
+		       struct srfd_session_state *st);
+int srfd_dp_read_global(const struct srfd_dp *dp, struct srfd_global *g);
+/* Sum of the per-CPU counter for @reason. */
+__u64 srfd_dp_counter(const struct srfd_dp *dp, enum srfd_reason reason);
+
+#endif

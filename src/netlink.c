@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * rtnetlink requests of srfdd, built with libmnl. libnl-route 3.7 cannot
+ * express seg6local End.BPF routes, so everything here speaks netlink
+ * directly: one request, one acknowledgement, the kernel's extended ack
+ * message kept for the caller's error report.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/lwtunnel.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <linux/seg6_local.h>
+#include <linux/veth.h>
+#include <libmnl/libmnl.h>
+
+#include "netlink.h"
+
+/* routes srfdd installs carry this protocol, so they can be told apart */
+#define SRFD_RTPROT 0xf5
+
+struct srfd_nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	char errmsg[256];
+	char buf[8192];
+};
+
+int srfd_nl_open(struct srfd_nl **out)
+{
+	struct srfd_nl *nl = calloc(1, sizeof(*nl));
+	int one = 1;
+
+	if (!nl)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock)
+		goto err;
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto err;
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = time(NULL);
+	*out = nl;
+	return 0;
+err:
+	one = -errno;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+	return one;
+}
+
+void srfd_nl_close(struct srfd_nl *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+const char *srfd_nl_errmsg(const struct srfd_nl *nl)
+{
+	return nl->errmsg;
+}
+
+static struct nlmsghdr *request(struct srfd_nl *nl, __u16 type, __u16 flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+static int extack_attr(const struct nlattr *attr, void *data)
+{
+	const char **msg = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+		*msg = mnl_attr_get_str(attr);
+	return MNL_CB_OK;
+}
+
+/* Send @nlh and wait for its acknowledgement. */
+static int transact(struct srfd_nl *nl, struct nlmsghdr *nlh)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = nlh->nlmsg_seq;
+	const struct nlmsgerr *e;
+	const char *msg = NULL;
+	ssize_t got;
+	int n;
+
+	nl->errmsg[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		struct nlmsghdr *r;
+
+		got = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
+		if (got < 0)
+			return -errno;
+		n = got;
+		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
+		     r = mnl_nlmsg_next(r, &n)) {
+			if (r->nlmsg_seq != seq || r->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(r);
+			if (r->nlmsg_flags & NLM_F_ACK_TLVS)
+				mnl_attr_parse(r, sizeof(*e), extack_attr, &msg);
+			if (msg)
+				snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", msg);
+			return e->error;
+		}
+	}
+}
+
+int srfd_nl_veth_create(struct srfd_nl *nl, const char *name,
+			const __u8 mac[6], const char *peer,
+			const __u8 peer_mac[6])
+{
+	struct nlattr *linkinfo, *data, *peer_nest;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = request(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_nest = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	mnl_attr_nest_end(nlh, peer_nest);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return transact(nl, nlh);
+}
+
+int srfd_nl_link_set_up(struct srfd_nl *nl, int ifindex)
+{
+	struct nlmsghdr *nlh = request(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return transact(nl, nlh);
+}
+
+int srfd_nl_link_delete(struct srfd_nl *nl, int ifindex)
+{
+	struct nlmsghdr *nlh = request(nl, RTM_DELLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return transact(nl, nlh);
+}
+
+int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
+		    __u32 burst, __u32 limit)
+{
+	struct nlmsghdr *nlh = request(nl, RTM_NEWQDISC,
+				       NLM_F_CREATE | NLM_F_REPLACE);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	struct tc_tbf_qopt qopt = { 0 };
+	struct nlattr *opts;
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = ifindex;
+	tcm->tcm_handle = TC_H_MAKE(1 << 16, 0);
+	tcm->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
+
+	/* ethernet link layer: the kernel needs no rate table */
+	qopt.rate.linklayer = TC_LINKLAYER_ETHERNET;
+	qopt.rate.rate = rate_Bps >= ~0U ? ~0U : rate_Bps;
+	qopt.limit = limit;
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(qopt), &qopt);
+	if (rate_Bps >= ~0U)
+		mnl_attr_put_u64(nlh, TCA_TBF_RATE64, rate_Bps);
+	mnl_attr_put_u32(nlh, TCA_TBF_BURST, burst);
+	mnl_attr_nest_end(nlh, opts);
+	return transact(nl, nlh);
+}
+
+static struct nlmsghdr *route6_request(struct srfd_nl *nl, __u16 type,
+				       __u16 flags, const __u8 dst[16])
+{
+	struct nlmsghdr *nlh = request(nl, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = SRFD_RTPROT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, 16, dst);
+	return nlh;
+}
+
+int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
+			int prog_fd, const char *prog_name)
+{
+	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
+					      NLM_F_CREATE | NLM_F_REPLACE, sid);
+	struct nlattr *encap, *bpf;
+
+	mnl_attr_put_u32(nlh, RTA_OIF, oif);
+	mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_SEG6_LOCAL);
+	encap = mnl_attr_nest_start(nlh, RTA_ENCAP);
+	mnl_attr_put_u32(nlh, SEG6_LOCAL_ACTION, SEG6_LOCAL_ACTION_END_BPF);
+	bpf = mnl_attr_nest_start(nlh, SEG6_LOCAL_BPF);
+	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
+	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, prog_name);
+	mnl_attr_nest_end(nlh, bpf);
+	mnl_attr_nest_end(nlh, encap);
+	return transact(nl, nlh);
+}
+
+int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16])
+{
+	return transact(nl, route6_request(nl, RTM_DELROUTE, 0, dst));
+}

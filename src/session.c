@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Translation between srfd's configuration, its BPF maps and CLI records. */
+#include <errno.h>
+#include <string.h>
+
+#include "session.h"
+
+int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
+			   int ifindex, __u64 token,
+			   struct srfd_session_cfg *out)
+{
+	const struct srfd_session_conf *sc;
+	unsigned int i;
+
+	if (idx >= conf->nsessions || ifindex <= 0)
+		return -EINVAL;
+	sc = &conf->sessions[idx];
+	if (sc->nsegs < 1 || sc->nsegs > SRFD_MAX_PATH_SEGS)
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	out->active = 1;
+	out->session_id = idx;
+	out->ifindex = ifindex;
+	out->interval_ns = (__u64)sc->interval_us * 1000;
+	out->multiplier = sc->multiplier;
+	out->up_after = sc->up_after;
+	out->token = token;
+	memcpy(out->src, conf->source, SRFD_SID_LEN);
+	memcpy(out->nexthop, sc->neighbor, SRFD_SID_LEN);
+	for (i = 0; i < sc->nsegs; i++)
+		memcpy(out->probe_segs[i], sc->segs[i], SRFD_SID_LEN);
+	memcpy(out->probe_segs[i++], conf->local_sid, SRFD_SID_LEN);
+	memcpy(out->probe_segs[i++], conf->local_sid, SRFD_SID_LEN);
+	out->nsegs = i;
+	return 0;
+}
+
+void srfd_session_ctl_record(const struct srfd_session_conf *sc,
+			     const struct srfd_session_state *st,
+			     struct srfd_ctl_session *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->hdr.op = SRFD_CTL_SESSION_REC;
+	memcpy(rec->name, sc->name, sizeof(rec->name));
+	rec->state = st->state;
+	rec->multiplier = sc->multiplier;
+	rec->interval_us = sc->interval_us;
+	rec->probes_tx = st->probes_tx;
+	rec->probes_rx = st->probes_rx;
+	rec->last_rtt_us = st->last_rtt_ns / 1000;
+	rec->downs = st->downs;
+	rec->last_change_ns = st->last_change_ns;
+}
+
+const char *srfd_state_name(__u32 state)
+{
+	switch (state) {
+	case SRFD_STATE_INIT:
+		return "init";
+	case SRFD_STATE_UP:
+		return "up";
+	case SRFD_STATE_DOWN:
+		return "down";
+	}
+	return "unknown";
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Sessions: configuration -> BPF map values, BPF state -> CLI records. */
+#ifndef SRFD_SESSION_H
+#define SRFD_SESSION_H
+
+#include <srfd/srfd.h>
+#include "config.h"
+
+/*
+ * Fill the map value for session @idx of @conf. The probe path is the
+ * configured segments followed by the local End.BPF SID twice: End.BPF runs
+ * only while segments are left, so the SID must not be the last one.
+ */
+int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
+			   int ifindex, __u64 token,
+			   struct srfd_session_cfg *out);
+
+void srfd_session_ctl_record(const struct srfd_session_conf *sc,
+			     const struct srfd_session_state *st,
+			     struct srfd_ctl_session *rec);
+
+const char *srfd_state_name(__u32 state);
+
+#endif

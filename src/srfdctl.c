@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * srfdctl: show and follow srfdd state over its control socket.
+ *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] session show
+ *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] monitor
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <srfd/srfd.h>
+
+#include "ctl.h"
+#include "output.h"
+#include "session.h"
+
+struct ctl_opts {
+	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct srfd_out out;
+};
+
+static int ctl_connect(const struct ctl_opts *o, unsigned int op)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct srfd_ctl_hdr req = { .op = op };
+	int fd;
+
+	strcpy(sun.sun_path, o->socket);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		fprintf(stderr, "srfdctl: cannot reach srfdd at %s: %s\n",
+			o->socket, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req)) {
+		fprintf(stderr, "srfdctl: %s: %s\n", o->socket, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Receive one record; returns its op, 0 on EOF, -1 on error. */
+static int ctl_recv(int fd, void *buf, size_t len, size_t *got)
+{
+	ssize_t n = recv(fd, buf, len, 0);
+
+	if (n < 0) {
+		fprintf(stderr, "srfdctl: receive: %s\n", strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if ((size_t)n < sizeof(struct srfd_ctl_hdr)) {
+		fprintf(stderr, "srfdctl: short record from srfdd\n");
+		return -1;
+	}
+	*got = n;
+	return ((struct srfd_ctl_hdr *)buf)->op;
+}
+
+static const char *const session_keys[] = {
+	"name", "state", "interval_us", "multiplier", "probes_tx", "probes_rx",
+	"last_rtt_us", "downs", "last_change_ns", NULL,
+};
+static const int session_widths[] = { 16, 5, 11, 10, 12, 12, 11, 6, 16 };
+
+static void print_session(struct srfd_out *o, const struct srfd_ctl_session *s)
+{
+	char name[SRFD_NAME_LEN + 1] = { 0 };
+	int w = 0;
+
+	memcpy(name, s->name, SRFD_NAME_LEN);
+	out_object_open(o);
+	out_str(o, "name", session_widths[w++], name);
+	out_str(o, "state", session_widths[w++], srfd_state_name(s->state));
+	out_u64(o, "interval_us", session_widths[w++], s->interval_us);
+	out_u64(o, "multiplier", session_widths[w++], s->multiplier);
+	out_u64(o, "probes_tx", session_widths[w++], s->probes_tx);
+	out_u64(o, "probes_rx", session_widths[w++], s->probes_rx);
+	out_u64(o, "last_rtt_us", session_widths[w++], s->last_rtt_us);
+	out_u64(o, "downs", session_widths[w++], s->downs);
+	out_u64(o, "last_change_ns", session_widths[w++], s->last_change_ns);
+	out_object_close(o);
+	out_record_end(o);
+}
+
+static int cmd_session_show(struct ctl_opts *o)
+{
+	union {
+		struct srfd_ctl_hdr hdr;
+		struct srfd_ctl_session s;
+	} rec;
+	size_t got;
+	int fd, op, ret = 1;
+
+	fd = ctl_connect(o, SRFD_CTL_SESSION_SHOW);
+	if (fd < 0)
+		return 1;
+	out_text_header(&o->out, session_keys, session_widths);
+	out_array_open(&o->out);
+	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
+		if (op == SRFD_CTL_END) {
+			ret = 0;
+			break;
+		}
+		if (op == SRFD_CTL_ERROR) {
+			fprintf(stderr, "srfdctl: srfdd: %s\n",
+				strerror(-rec.hdr.status));
+			break;
+		}
+		if (op == SRFD_CTL_SESSION_REC && got == sizeof(rec.s))
+			print_session(&o->out, &rec.s);
+	}
+	out_array_close(&o->out);
+	if (op == 0)
+		fprintf(stderr, "srfdctl: srfdd closed the connection early\n");
+	close(fd);
+	return ret;
+}
+
+static int cmd_monitor(struct ctl_opts *o)
+{
+	struct srfd_ctl_event rec;
+	char name[SRFD_NAME_LEN + 1] = { 0 };
+	size_t got;
+	int fd, op;
+
+	fd = ctl_connect(o, SRFD_CTL_MONITOR);
+	if (fd < 0)
+		return 1;
+	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
+		if (op != SRFD_CTL_EVENT_REC || got != sizeof(rec))
+			continue;
+		memcpy(name, rec.name, SRFD_NAME_LEN);
+		out_object_open(&o->out);
+		out_str(&o->out, "event", 0, "state");
+		out_str(&o->out, "name", 0, name);
+		out_str(&o->out, "old_state", 0,
+			srfd_state_name(rec.ev.old_state));
+		out_str(&o->out, "state", 0, srfd_state_name(rec.ev.new_state));
+		out_u64(&o->out, "ts_ns", 0, rec.ev.ts_ns);
+		out_u64(&o->out, "tx_seq", 0, rec.ev.tx_seq);
+		out_u64(&o->out, "rx_seq", 0, rec.ev.rx_seq);
+		out_object_close(&o->out);
+		out_record_end(&o->out);
+		fflush(o->out.f);
+	}
+	close(fd);
+	if (op == 0) {
+		fprintf(stderr, "srfdctl: srfdd went away\n");
+		return 1;
+	}
+	return 1;
+}
+
+struct command {
+	const char *object;
+	const char *verb;	/* NULL: the object is the whole command */
+	int (*run)(struct ctl_opts *o);
+};
+
+static const struct command commands[] = {
+	{ "session", "show", cmd_session_show },
+	{ "monitor", NULL, cmd_monitor },
+	{ 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: srfdctl [OPTIONS] session show\n"
+		"       srfdctl [OPTIONS] monitor\n"
+		"Options:\n"
+		"  -j, --json             JSON output\n"
+		"  -p, --pretty           indent JSON\n"
+		"  -i, --instance NAME    talk to instance NAME (/run/srfd/NAME.sock)\n"
+		"  -s, --socket PATH      control socket path\n"
+		"  -h, --help             this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "instance", required_argument, NULL, 'i' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct ctl_opts o = { 0 };
+	const struct command *c;
+	int json = 0, pretty = 0, opt;
+	const char *verb;
+
+	strcpy(o.socket, "/run/srfd/default.sock");
+	while ((opt = getopt_long(argc, argv, "+jpi:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = 1;
+			break;
+		case 'p':
+			pretty = 1;
+			break;
+		case 'i':
+		case 's':
+			if ((opt == 'i' ? strlen(optarg) + 15 : strlen(optarg)) >=
+			    sizeof(o.socket)) {
+				fprintf(stderr, "srfdctl: '%s' is too long\n", optarg);
+				return 2;
+			}
+			if (opt == 'i')
+				snprintf(o.socket, sizeof(o.socket),
+					 "/run/srfd/%s.sock", optarg);
+			else
+				strcpy(o.socket, optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	out_init(&o.out, stdout, json, pretty);
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	verb = optind + 1 < argc ? argv[optind + 1] : NULL;
+	for (c = commands; c->object; c++) {
+		if (strcmp(c->object, argv[optind]))
+			continue;
+		if (c->verb && verb && strcmp(c->verb, verb))
+			continue;
+		if (optind + 1 + (c->verb ? 1 : 0) < argc && !(c->verb && !verb)) {
+			fprintf(stderr, "srfdctl: unexpected argument '%s'\n",
+				argv[optind + 1 + (c->verb ? 1 : 0)]);
+			return 2;
+		}
+		return c->run(&o);
+	}
+	fprintf(stderr, "srfdctl: unknown command '%s%s%s'\n", argv[optind],
+		verb ? " " : "", verb ? verb : "");
+	usage(stderr);
+	return 2;
+}
