@@ -65,3 +65,27 @@ const char *srfd_state_name(__u32 state)
 	}
 	return "unknown";
 }
+
+const char *srfd_reason_name(enum srfd_reason reason)
+{
+	static const char *const names[SRFD_R_MAX] = {
+		[SRFD_R_PROBE_OK] = "probe_ok",
+		[SRFD_R_TRUNCATED] = "truncated",
+		[SRFD_R_NOT_SRH] = "not_srh",
+		[SRFD_R_BAD_SRH] = "bad_srh",
+		[SRFD_R_NOT_PROBE] = "not_probe",
+		[SRFD_R_BAD_SESSION] = "bad_session",
+		[SRFD_R_BAD_TOKEN] = "bad_token",
+		[SRFD_R_TICK] = "ticks",
+		[SRFD_R_TICK_LOST] = "tick_lost",
+		[SRFD_R_TX_FAIL] = "tx_fail",
+		[SRFD_R_TX_REDIRECT] = "tx_redirect",
+		[SRFD_R_UNKNOWN_FRAME] = "unknown_frame",
+		[SRFD_R_WATCHDOG_FAIL] = "watchdog_fail",
+		[SRFD_R_RINGBUF_FULL] = "ringbuf_full",
+	};
+
+	if ((unsigned int)reason >= SRFD_R_MAX || !names[reason])
+		return "unknown";
+	return names[reason];
+}

@@ -20,5 +20,7 @@ void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 			     struct srfd_ctl_session *rec);
 
 const char *srfd_state_name(__u32 state);
+/* snake_case name of a data-path counter, as printed by srfdctl stats */
+const char *srfd_reason_name(enum srfd_reason reason);
 
 #endif

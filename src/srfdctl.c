@@ -2,6 +2,7 @@
 /*
  * srfdctl: show and follow srfdd state over its control socket.
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] session show
+ *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] stats show
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] monitor
  */
 #include <errno.h>
@@ -125,6 +126,41 @@ static int cmd_session_show(struct ctl_opts *o)
 	return ret;
 }
 
+static int cmd_stats_show(struct ctl_opts *o)
+{
+	union {
+		struct srfd_ctl_hdr hdr;
+		struct srfd_ctl_counter c;
+	} rec;
+	char name[SRFD_NAME_LEN + 1] = { 0 };
+	size_t got;
+	int fd, op, ret = 1;
+
+	fd = ctl_connect(o, SRFD_CTL_STATS_SHOW);
+	if (fd < 0)
+		return 1;
+	out_object_open(&o->out);
+	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
+		if (op == SRFD_CTL_END) {
+			ret = 0;
+			break;
+		}
+		if (op == SRFD_CTL_ERROR) {
+			fprintf(stderr, "srfdctl: srfdd: %s\n",
+				strerror(-rec.hdr.status));
+			break;
+		}
+		if (op != SRFD_CTL_COUNTER_REC || got != sizeof(rec.c))
+			continue;
+		memcpy(name, rec.c.name, SRFD_NAME_LEN);
+		out_u64(&o->out, name, 0, rec.c.value);
+		out_record_end(&o->out);
+	}
+	out_object_close(&o->out);
+	close(fd);
+	return ret;
+}
+
 static int cmd_monitor(struct ctl_opts *o)
 {
 	struct srfd_ctl_event rec;
@@ -168,6 +204,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "session", "show", cmd_session_show },
+	{ "stats", "show", cmd_stats_show },
 	{ "monitor", NULL, cmd_monitor },
 	{ 0 },
 };
@@ -176,6 +213,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: srfdctl [OPTIONS] session show\n"
+		"       srfdctl [OPTIONS] stats show\n"
 		"       srfdctl [OPTIONS] monitor\n"
 		"Options:\n"
 		"  -j, --json             JSON output\n"

@@ -102,6 +102,21 @@ static void ticker_check(struct ev_loop *loop, ev_timer *w, int revents)
 	srfd_dp_inject_ticker(&d->dp);
 }
 
+static int ctl_stats(struct srfdd *d, int fd)
+{
+	struct srfd_ctl_counter rec = { .hdr.op = SRFD_CTL_COUNTER_REC };
+	int r, err;
+
+	for (r = 0; r < SRFD_R_MAX; r++) {
+		snprintf(rec.name, sizeof(rec.name), "%s", srfd_reason_name(r));
+		rec.value = srfd_dp_counter(&d->dp, r);
+		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int ctl_show(void *ctx, int fd, unsigned int op)
 {
 	struct srfdd *d = ctx;
@@ -110,6 +125,8 @@ static int ctl_show(void *ctx, int fd, unsigned int op)
 	unsigned int i;
 	int err;
 
+	if (op == SRFD_CTL_STATS_SHOW)
+		return ctl_stats(d, fd);
 	if (op != SRFD_CTL_SESSION_SHOW)
 		return -EOPNOTSUPP;
 	for (i = 0; i < d->conf.nsessions; i++) {

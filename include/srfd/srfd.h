@@ -160,8 +160,10 @@ _Static_assert(sizeof(struct srfd_event) == 32, "srfd_event ABI");
 enum srfd_ctl_op {
 	SRFD_CTL_SESSION_SHOW = 1,
 	SRFD_CTL_MONITOR = 2,
+	SRFD_CTL_STATS_SHOW = 3,
 	SRFD_CTL_SESSION_REC = 100,
 	SRFD_CTL_EVENT_REC = 101,
+	SRFD_CTL_COUNTER_REC = 102,
 	SRFD_CTL_END = 199,
 	SRFD_CTL_ERROR = 200,
 };
@@ -192,5 +194,13 @@ struct srfd_ctl_event {
 	struct srfd_event ev;
 };
 _Static_assert(sizeof(struct srfd_ctl_event) == 72, "srfd_ctl_event ABI");
+
+/* One data-path counter (enum srfd_reason or a daemon figure). */
+struct srfd_ctl_counter {
+	struct srfd_ctl_hdr hdr;
+	char  name[SRFD_NAME_LEN];
+	__u64 value;
+};
+_Static_assert(sizeof(struct srfd_ctl_counter) == 48, "srfd_ctl_counter ABI");
 
 #endif /* SRFD_SRFD_H */

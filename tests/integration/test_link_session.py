@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""netns integration test of a looped-probe link session (TAP output).
+
+Topology A - B - C; srfdd on A monitors link A-B with probes A -> B -> A,
+B runs only the kernel's End.X. Checks: the session comes up; silent
+failures are detected within bounds at 10 ms x 3 and 1 ms x 3; repair brings
+it back; a SIGSTOPped srfdd neither causes a false down nor delays
+detection; probes decode as SRv6 in scapy; spoofed probes with a wrong token
+do not hold a failed session up.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import srfdtopo as st  # noqa: E402
+
+TRIALS = int(os.environ.get("SRFD_TRIALS", "5"))
+
+# Sends well-formed probes for session 0 with a guessed token, at 1 kHz,
+# straight onto B's link towards A (argv: seconds, A's MAC).
+SPOOFER = r'''
+import socket, sys, struct, time
+from scapy.all import Ether, IPv6, IPv6ExtHdrSegmentRouting, Raw
+end = time.monotonic() + float(sys.argv[1])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("b-a", 0))
+seq = 1
+while time.monotonic() < end:
+    now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    payload = struct.pack("!IBBHQQQ", 0x53524644, 1, 0, 0, 10**6 + seq, now, 0x1122334455667788)
+    p = Ether(dst=sys.argv[2]) / IPv6(src="fc00:a::1", dst="fc00:a::bf", hlim=63) / \
+        IPv6ExtHdrSegmentRouting(addresses=["fc00:a::bf", "fc00:a::bf", "fc00:b::e1"],
+                                 segleft=1, lastentry=2, nh=59) / Raw(payload)
+    s.send(bytes(p))
+    seq += 1
+    time.sleep(0.001)
+print(seq - 1)
+'''
+
+
+def detection_series(t, topo, inst, interval_us, mult, lo_ms, hi_ms, trials):
+    times = []
+    for _ in range(trials):
+        d = st.detection_trial(topo, inst, interval_us, mult)
+        times.append(d)
+    ok = [x for x in times if x is not None]
+    t.ok(len(ok) == trials and all(lo_ms <= x <= hi_ms for x in ok),
+         "%d ms x %d: %d failures detected within %g..%g ms" %
+         (interval_us // 1000, mult, trials, lo_ms, hi_ms),
+         "detection ms: " + ", ".join("%.2f" % x if x is not None else "missed" for x in times))
+
+
+def main():
+    t = st.Tap()
+    topo = st.Topo()
+    topo.abc()
+
+    # (a)..(c) at 10 ms x 3
+    inst = topo.prefix + "-10"
+    d = topo.srfdd("A", topo.write_conf(inst, 10000, 3))
+    s = st.wait_state(inst, "a-b", "up", 5)
+    t.ok(s is not None, "session a-b reaches up at 10 ms x 3", topo.log("A") if not s else None)
+    if s:
+        t.ok(s["probes_rx"] >= 3 and s["probes_tx"] >= s["probes_rx"] and s["multiplier"] == 3
+             and s["interval_us"] == 10000, "session show reports counters and settings", s)
+
+    # (e) the wire format, decoded by scapy from a capture on B
+    pcap = os.path.join(topo.tmp, "probes.pcap")
+    cap = topo.popen("B", "tcpdump", "-q", "-U", "-ni", "b-a", "-c", "6", "-w", pcap, "ip6",
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        cap.wait(5)
+    except subprocess.TimeoutExpired:
+        cap.kill()
+    from scapy.all import rdpcap, IPv6, IPv6ExtHdrSegmentRouting
+    import struct
+    pkts = [p for p in rdpcap(pcap) if IPv6ExtHdrSegmentRouting in p]
+    good = 0
+    for p in pkts:
+        srh = p[IPv6ExtHdrSegmentRouting]
+        raw = bytes(srh.payload)
+        magic, ver, _, sid, seq, _, _ = struct.unpack("!IBBHQQQ", raw[:32])
+        out = p[IPv6].dst == "fc00:b::e1" and srh.segleft == 2
+        back = p[IPv6].dst == "fc00:a::bf" and srh.segleft == 1
+        if (srh.type == 4 and srh.nh == 59 and srh.lastentry == 2 and
+                [str(a) for a in srh.addresses] == ["fc00:a::bf", "fc00:a::bf", "fc00:b::e1"] and
+                (out or back) and magic == 0x53524644 and ver == 1 and sid == 0 and seq > 0):
+            good += 1
+    t.ok(len(pkts) >= 4 and good == len(pkts),
+         "probes on the wire decode as SRv6 (scapy): %d of %d valid" % (good, len(pkts)))
+
+    # (b)+(c)
+    detection_series(t, topo, inst, 10000, 3, 10, 35, TRIALS)
+    t.ok(st.wait_state(inst, "a-b", "up", 2) is not None, "repair brings the session back up")
+
+    # (d) srfdd stopped for 10 s: no false down, and a failure is still caught in time
+    downs = st.sessions(inst)["a-b"]["downs"]
+    os.kill(d.pid, signal.SIGSTOP)
+    time.sleep(5)
+    t_fail = topo.fail()
+    time.sleep(5)
+    os.kill(d.pid, signal.SIGCONT)
+    s = st.sessions(inst)["a-b"]
+    det = (s["last_change_ns"] - t_fail) / 1e6
+    t.ok(s["state"] == "down" and s["downs"] == downs + 1 and 10 <= det <= 35,
+         "SIGSTOP of srfdd for 10 s: no false down, failure during the stop detected in %.2f ms" % det,
+         s)
+    topo.repair()
+    t.ok(st.wait_state(inst, "a-b", "up", 2) is not None, "session recovers after SIGCONT")
+
+    # (f) a spoofed probe with a wrong token never holds a failed session up
+    import json
+    mac = json.loads(topo.run("A", "ip", "-j", "link", "show", "a-b", capture=True).stdout)[0]["address"]
+    t_fail = topo.fail(direction="in")
+    spoof = topo.popen("B", st.PY, "-c", SPOOFER, "0.5", mac, stdout=subprocess.PIPE, text=True)
+    out, _ = spoof.communicate(30)
+    s = st.wait_state(inst, "a-b", "down", 2)
+    st_after = st.sessions(inst)["a-b"]
+    bad_token = st.stats(inst)["bad_token"]
+    t.ok(s is not None and (s["last_change_ns"] - t_fail) / 1e6 <= 35 and bad_token > 0
+         and st_after["state"] == "down",
+         "spoofed probes (wrong token, %s sent, %d rejected) do not hold the session up"
+         % (out.strip(), bad_token))
+    topo.repair()
+    st.wait_state(inst, "a-b", "up", 2)
+    rc = topo.stop(d)
+    t.ok(rc == 0, "srfdd exits cleanly on SIGTERM")
+    leftovers = topo.run("A", "ip", "-o", "link", "show", "srfd-pace", check=False, capture=True)
+    route = topo.run("A", "ip", "-6", "route", "show", "fc00:a::bf", capture=True).stdout
+    t.ok(leftovers.returncode != 0 and route.strip() == ""
+         and not os.path.exists("/sys/fs/bpf/srfd/" + inst),
+         "SIGTERM removes the ticker veth, the End.BPF route and the pins")
+
+    # (b) at 1 ms x 3
+    inst = topo.prefix + "-1"
+    d = topo.srfdd("A", topo.write_conf(inst, 1000, 3))
+    t.ok(st.wait_state(inst, "a-b", "up", 5) is not None, "session a-b reaches up at 1 ms x 3",
+         topo.log("A"))
+    detection_series(t, topo, inst, 1000, 3, 1, 5, TRIALS)
+    t.ok(st.wait_state(inst, "a-b", "up", 2) is not None, "1 ms session back up after repair")
+    topo.stop(d)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

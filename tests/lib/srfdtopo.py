@@ -1,0 +1,251 @@
+"""Network-namespace topologies for srfd's integration tests, demo and bench.
+
+Every namespace carries a per-run prefix and Topo.cleanup() (also run at
+exit and on SIGTERM) deletes them and stops only the processes this run
+started. Failures are injected with nftables netdev chains from a helper
+process living in the far end's namespace, so the moment a failure is
+committed is known to the microsecond (CLOCK_MONOTONIC, the clock the BPF
+side stamps transitions with).
+"""
+import atexit
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SRFD_BUILD", os.path.join(ROOT, "build"))
+SRFDD = os.environ.get("SRFDD", os.path.join(BUILD, "src", "srfdd"))
+SRFDCTL = os.environ.get("SRFDCTL", os.path.join(BUILD, "src", "srfdctl"))
+PY = "/usr/bin/python3"
+
+FAILER = r'''
+import sys, time
+from nftables import Nftables
+nft = Nftables()
+dev = sys.argv[1]
+rules = {
+  "both": "add table netdev srfdfail\n"
+          f"add chain netdev srfdfail in {{ type filter hook ingress device \"{dev}\" priority 0; policy drop; }}\n"
+          f"add chain netdev srfdfail out {{ type filter hook egress device \"{dev}\" priority 0; policy drop; }}\n",
+  "in":   "add table netdev srfdfail\n"
+          f"add chain netdev srfdfail in {{ type filter hook ingress device \"{dev}\" priority 0; policy drop; }}\n",
+  "repair": "delete table netdev srfdfail\n",
+}
+for line in sys.stdin:
+    rc, out, err = nft.cmd(rules[line.strip()])
+    t = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    print(t if rc == 0 else f"error {err.strip()}", flush=True)
+'''
+
+
+def mono_ns():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+class Topo:
+    def __init__(self, prefix=None):
+        self.prefix = prefix or "srfdt%d" % os.getpid()
+        self.tmp = tempfile.mkdtemp(prefix="srfd-topo.")
+        self.procs = []
+        self.failers = {}
+        self.nodes = []
+        atexit.register(self.cleanup)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    def ns(self, node):
+        return "%s-%s" % (self.prefix, node)
+
+    def run(self, node, *cmd, check=True, capture=False, **kw):
+        argv = ["ip", "netns", "exec", self.ns(node)] + [str(c) for c in cmd]
+        return subprocess.run(argv, check=check, text=True,
+                              capture_output=capture, **kw)
+
+    def popen(self, node, *cmd, **kw):
+        argv = ["ip", "netns", "exec", self.ns(node)] + [str(c) for c in cmd]
+        p = subprocess.Popen(argv, **kw)
+        self.procs.append(p)
+        return p
+
+    def node(self, name):
+        subprocess.run(["ip", "netns", "add", self.ns(name)], check=True)
+        self.nodes.append(name)
+        self.run(name, "ip", "link", "set", "lo", "up")
+        for k in ("all.forwarding=1", "all.accept_dad=0", "default.accept_dad=0"):
+            self.run(name, "sysctl", "-qw", "net.ipv6.conf." + k)
+
+    def link(self, n1, if1, a1, n2, if2, a2):
+        subprocess.run(["ip", "link", "add", if1, "netns", self.ns(n1), "type", "veth",
+                        "peer", "name", if2, "netns", self.ns(n2)], check=True)
+        for n, i, a in ((n1, if1, a1), (n2, if2, a2)):
+            self.run(n, "ip", "-6", "addr", "add", a + "/64", "dev", i, "nodad")
+            self.run(n, "ip", "link", "set", i, "up")
+
+    def abc(self):
+        """A - B - C. A monitors link A-B: probe A -> B (End.X back) -> A."""
+        for n in "ABC":
+            self.node(n)
+        self.link("A", "a-b", "fc00:ab::1", "B", "b-a", "fc00:ab::2")
+        self.link("B", "b-c", "fc00:bc::1", "C", "c-b", "fc00:bc::2")
+        for n in "ABC":
+            self.run(n, "ip", "-6", "addr", "add", "fc00:%s::1/128" % n.lower(), "dev", "lo")
+        self.run("B", "ip", "-6", "route", "add", "fc00:b::e1/128", "encap", "seg6local",
+                 "action", "End.X", "nh6", "fc00:ab::1", "dev", "b-a")
+        self.run("B", "ip", "-6", "route", "add", "fc00:a::/48", "via", "fc00:ab::1")
+        self.run("C", "ip", "-6", "route", "add", "default", "via", "fc00:bc::1")
+        self.run("A", "ip", "-6", "route", "add", "default", "via", "fc00:ab::2")
+        self.run("A", "ping", "-6", "-c1", "-W1", "fc00:ab::2", capture=True)
+
+    def failer(self, node, dev):
+        key = (node, dev)
+        if key not in self.failers:
+            self.failers[key] = self.popen(node, PY, "-c", FAILER, dev,
+                                           stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, text=True)
+        return self.failers[key]
+
+    def _failer_cmd(self, node, dev, what):
+        p = self.failer(node, dev)
+        p.stdin.write(what + "\n")
+        p.stdin.flush()
+        line = p.stdout.readline().strip()
+        if not line.isdigit():
+            raise RuntimeError("nft %s on %s/%s: %s" % (what, node, dev, line))
+        return int(line)
+
+    def fail(self, node="B", dev="b-a", direction="both"):
+        """Silent failure; returns CLOCK_MONOTONIC ns right after commit."""
+        return self._failer_cmd(node, dev, direction)
+
+    def repair(self, node="B", dev="b-a"):
+        return self._failer_cmd(node, dev, "repair")
+
+    def write_conf(self, instance, interval_us, multiplier, extra_sessions=""):
+        path = os.path.join(self.tmp, instance + ".conf")
+        with open(path, "w") as f:
+            f.write('instance = "%s";\nlocal_sid = "fc00:a::bf";\nsource = "fc00:a::1";\n'
+                    'sessions = (\n  { name = "a-b"; interface = "a-b"; neighbor = "fc00:ab::2";\n'
+                    '    segments = [ "fc00:b::e1" ]; interval_us = %d; multiplier = %d; }%s\n);\n'
+                    % (instance, interval_us, multiplier, extra_sessions))
+        return path
+
+    def srfdd(self, node, conf, *args):
+        log = open(os.path.join(self.tmp, "srfdd-%s.log" % node), "a")
+        p = subprocess.Popen([SRFDD, "-c", conf, "-n", self.ns(node)] + list(args),
+                             stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, timeout=5):
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGCONT)
+            p.terminate()
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        return p.returncode
+
+    def log(self, node):
+        try:
+            with open(os.path.join(self.tmp, "srfdd-%s.log" % node)) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                try:
+                    os.kill(p.pid, signal.SIGCONT)
+                    p.terminate()
+                    p.wait(5)
+                except (subprocess.TimeoutExpired, ProcessLookupError):
+                    p.kill()
+        self.procs = []
+        for n in self.nodes:
+            subprocess.run(["ip", "netns", "del", self.ns(n)], stderr=subprocess.DEVNULL)
+        self.nodes = []
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def sessions(instance):
+    out = subprocess.run([SRFDCTL, "-i", instance, "-j", "session", "show"],
+                         check=True, text=True, capture_output=True).stdout
+    return {s["name"]: s for s in json.loads(out)}
+
+
+def stats(instance):
+    out = subprocess.run([SRFDCTL, "-i", instance, "-j", "stats", "show"],
+                         check=True, text=True, capture_output=True).stdout
+    return json.loads(out)
+
+
+def wait_state(instance, name, state, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            s = sessions(instance).get(name)
+            if s and s["state"] == state:
+                return s
+        except (subprocess.CalledProcessError, ValueError):
+            pass
+        time.sleep(0.02)
+    return None
+
+
+def detection_trial(topo, instance, interval_us, multiplier, rng=random):
+    """One failure at a random moment; returns detection time in ms or None."""
+    s = wait_state(instance, "a-b", "up", 5)
+    if not s:
+        return None
+    downs = s["downs"]
+    time.sleep(rng.uniform(0, interval_us / 1e6) + 0.05)
+    t_fail = topo.fail()
+    bound_s = 10 * multiplier * interval_us / 1e6 + 0.5
+    s = wait_state(instance, "a-b", "down", bound_s)
+    topo.repair()
+    if not s or s["downs"] != downs + 1:
+        return None
+    return (s["last_change_ns"] - t_fail) / 1e6
+
+
+def percentile(values, p):
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    k = (len(v) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+class Tap:
+    """Minimal TAP producer so meson prints what ran."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%sok %d - %s" % ("" if cond else "not ", self.n, desc), flush=True)
+        if diag:
+            for line in str(diag).splitlines():
+                print("# " + line, flush=True)
+        return cond
+
+    def diag(self, msg):
+        for line in str(msg).splitlines():
+            print("# " + line, flush=True)
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+        return 1 if self.failed else 0
