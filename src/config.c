@@ -38,7 +38,11 @@ fail(struct parse_ctx *ctx, const config_setting_t *where, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
-	n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", ctx->file, line);
+	/* the root group has no line: the problem is the file as a whole */
+	if (line > 0)
+		n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", ctx->file, line);
+	else
+		n = snprintf(ctx->err, ctx->errlen, "%s: ", ctx->file);
 	if (n < ctx->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
@@ -229,9 +233,11 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		err = get_ipv6(ctx, root, "source", conf->source);
 	if (err < 0)
 		return err;
-	if (!conf->ctl_socket[0])
+	if (!conf->ctl_socket[0]) {
 		snprintf(conf->ctl_socket, sizeof(conf->ctl_socket),
 			 "/run/srfd/%s.sock", conf->instance);
+		conf->ctl_socket_default = 1;
+	}
 
 	list = config_setting_get_member(root, "sessions");
 	if (!list)
@@ -305,4 +311,21 @@ int srfd_config_load_string(const char *text, const char *name,
 		   conf, err, errlen);
 	config_destroy(&cf);
 	return ret;
+}
+
+int srfd_config_set_instance(struct srfd_config *conf, const char *name,
+			     char *err, size_t errlen)
+{
+	if (!*name || strlen(name) >= sizeof(conf->instance) ||
+	    !valid_instance(name)) {
+		snprintf(err, errlen,
+			 "instance name '%s': 1..%zu letters, digits, '-' or '_'",
+			 name, sizeof(conf->instance) - 1);
+		return -EINVAL;
+	}
+	strcpy(conf->instance, name);
+	if (conf->ctl_socket_default)
+		snprintf(conf->ctl_socket, sizeof(conf->ctl_socket),
+			 "/run/srfd/%s.sock", conf->instance);
+	return 0;
 }

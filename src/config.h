@@ -34,6 +34,7 @@ struct srfd_config {
 	char instance[SRFD_INSTANCE_LEN];
 	char bpffs[SRFD_PATH_LEN];
 	char ctl_socket[SRFD_PATH_LEN];
+	int ctl_socket_default;	/* derived from the instance name */
 	__u8 local_sid[SRFD_SID_LEN];
 	__u8 source[SRFD_SID_LEN];
 	__u32 tick_us;		/* pacing of the ticker: min session interval */
@@ -50,6 +51,13 @@ int srfd_config_load_file(const char *path, struct srfd_config *conf,
 /* Same for an in-memory text; @name stands for the file name in errors. */
 int srfd_config_load_string(const char *text, const char *name,
 			    struct srfd_config *conf, char *err, size_t errlen);
+
+/*
+ * Rename the instance (srfdd --instance); the control socket follows unless
+ * it was configured explicitly.
+ */
+int srfd_config_set_instance(struct srfd_config *conf, const char *name,
+			     char *err, size_t errlen);
 
 /* The configuration the demo and `srfdd --default-config` use. */
 extern const char srfd_default_config[];

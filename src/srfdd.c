@@ -170,10 +170,11 @@ static int enter_netns(const char *name)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: srfdd [-c FILE | --default-config] [-n NETNS] [-t] [-d]\n"
+		"Usage: srfdd [-c FILE | --default-config] [-n NETNS] [-i NAME] [-t] [-d]\n"
 		"  -c, --config FILE     configuration (default /etc/srfd/srfd.conf)\n"
 		"      --default-config  use the embedded demo configuration\n"
 		"  -n, --netns NAME      run in network namespace NAME (/run/netns/NAME)\n"
+		"  -i, --instance NAME   override the configured instance name\n"
 		"  -t, --check           validate the configuration and exit\n"
 		"  -d, --debug           debug logging, including libbpf\n"
 		"  -h, --help            this text\n");
@@ -185,17 +186,19 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "default-config", no_argument, NULL, 'D' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "instance", required_argument, NULL, 'i' },
 		{ "check", no_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *config_path = "/etc/srfd/srfd.conf", *netns = NULL;
+	const char *instance = NULL;
 	int use_default = 0, check_only = 0, opt, err;
 	static struct srfdd d;
 	char errbuf[512];
 
-	while ((opt = getopt_long(argc, argv, "c:n:tdh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:n:i:tdh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -205,6 +208,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			netns = optarg;
+			break;
+		case 'i':
+			instance = optarg;
 			break;
 		case 't':
 			check_only = 1;
@@ -235,6 +241,14 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "srfdd: %s\n", errbuf);
 		return 1;
+	}
+	if (instance) {
+		err = srfd_config_set_instance(&d.conf, instance, errbuf,
+					       sizeof(errbuf));
+		if (err) {
+			fprintf(stderr, "srfdd: %s\n", errbuf);
+			return 1;
+		}
 	}
 	if (check_only) {
 		printf("%s: OK, %u session(s)\n",

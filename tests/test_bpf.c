@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * BPF_PROG_TEST_RUN tests of srfd's programs on crafted packets: verdicts,
+ * counters, bytes of the probes the ticker builds, and the session state
+ * machine including the watchdog timer. lwt_seg6local programs cannot be
+ * test-run, so the receive path is exercised through srfd_rx_test, the tc
+ * twin that runs the same inline code. Runs in a private network namespace:
+ * the few packets the programs clone go to its loopback and die there.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>	/* before linux/in6.h, see glibc's __UAPI_DEF_* */
+#include <check.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "probe.h"
+#include "session.h"
+#include "srfd.skel.h"
+
+#define TOKEN 0x5eed5eed12345678ULL
+#define INTERVAL_US 1000
+
+static struct srfd_bpf *skel;
+static struct ring_buffer *rb;
+static int events_up, events_down;
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct srfd_event *ev = data;
+
+	(void)ctx;
+	ck_assert_uint_eq(len, sizeof(*ev));
+	if (ev->new_state == SRFD_STATE_UP)
+		events_up++;
+	if (ev->new_state == SRFD_STATE_DOWN)
+		events_down++;
+	return 0;
+}
+
+static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
+{
+	struct srfd_config conf = { 0 };
+	struct srfd_session_cfg cfg;
+	struct srfd_settings settings;
+	__u32 zero = 0;
+
+	inet_pton(AF_INET6, "fc00:a::bf", conf.local_sid);
+	inet_pton(AF_INET6, "fc00:a::1", conf.source);
+	conf.nsessions = slot + 1;
+	strcpy(conf.sessions[slot].name, "s");
+	conf.sessions[slot].nsegs = 1;
+	inet_pton(AF_INET6, "fc00:b::e1", conf.sessions[slot].segs[0]);
+	inet_pton(AF_INET6, "fe80::2", conf.sessions[slot].neighbor);
+	conf.sessions[slot].interval_us = INTERVAL_US;
+	conf.sessions[slot].multiplier = multiplier;
+	conf.sessions[slot].up_after = up_after;
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, slot, 1, TOKEN, &cfg), 0);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot,
+					      4, &cfg, sizeof(cfg), 0), 0);
+	settings.nr_slots = slot + 1;
+	settings.pad = 0;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero,
+					      4, &settings, sizeof(settings), 0), 0);
+}
+
+static void setup(void)
+{
+	skel = srfd_bpf__open();
+	ck_assert_ptr_nonnull(skel);
+	skel->rodata->pacer_ifindex = 1;	/* this namespace's lo */
+	skel->rodata->loop_ifindex = 1;
+	ck_assert_int_eq(srfd_bpf__load(skel), 0);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.srfd_events), on_event,
+			      NULL, NULL);
+	ck_assert_ptr_nonnull(rb);
+	events_up = events_down = 0;
+	add_session(0, 3, 3);
+}
+
+static void teardown(void)
+{
+	ring_buffer__free(rb);
+	srfd_bpf__destroy(skel);
+}
+
+static int run(struct bpf_program *prog, const void *pkt, __u32 len,
+	       void *out, __u32 *out_len)
+{
+	__u8 sink[SRFD_PROBE_BUF_LEN * 2];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .data_out = out ? out : sink,
+		    .data_size_out = out ? *out_len : sizeof(sink));
+
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
+	if (out_len)
+		*out_len = opts.data_size_out;
+	return opts.retval;
+}
+
+static __u64 counter(enum srfd_reason r)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 vals[ncpu], sum = 0;
+	__u32 key = r;
+
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_counters, &key, 4,
+					      vals, sizeof(vals), 0), 0);
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static struct srfd_session_state state(__u32 slot)
+{
+	struct srfd_session_state st;
+
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_sess_state, &slot,
+					      4, &st, sizeof(st), 0), 0);
+	return st;
+}
+
+/* A returned probe as End.BPF sees it, with an Ethernet header in front. */
+static __u32 returned_probe(__u8 *buf, __u16 id, __u64 seq, __u64 token)
+{
+	struct srfd_session_cfg cfg = { 0 };
+	__u32 len;
+
+	cfg.nsegs = 3;
+	cfg.session_id = id;
+	cfg.token = token;
+	inet_pton(AF_INET6, "fc00:a::1", cfg.src);
+	inet_pton(AF_INET6, "fc00:b::e1", cfg.probe_segs[0]);
+	inet_pton(AF_INET6, "fc00:a::bf", cfg.probe_segs[1]);
+	inet_pton(AF_INET6, "fc00:a::bf", cfg.probe_segs[2]);
+	len = srfd_probe_build(buf, &cfg, seq, 1);
+	buf[14 + 40 + 3] = 0;	/* the End step already ran: SL 0 */
+	return len;
+}
+
+static __u32 ticker_frame(__u8 *buf)
+{
+	struct srfd_tick tick = { htonl(SRFD_TICK_MAGIC), htonl(1) };
+
+	memset(buf, 0, 64);
+	buf[12] = SRFD_TICK_ETHERTYPE >> 8;
+	buf[13] = SRFD_TICK_ETHERTYPE & 0xff;
+	memcpy(buf + 14, &tick, sizeof(tick));
+	return 64;
+}
+
+START_TEST(test_rx_valid_probe)
+{
+	__u8 pkt[SRFD_PROBE_BUF_LEN];
+	__u32 len = returned_probe(pkt, 0, 1, TOKEN);
+
+	ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt, len, NULL, NULL),
+			 SRFD_R_PROBE_OK);
+	ck_assert_uint_eq(counter(SRFD_R_PROBE_OK), 1);
+	ck_assert_uint_eq(state(0).probes_rx, 1);
+}
+END_TEST
+
+/* Malformed or foreign returns and the verdict each must get. */
+enum rx_case { RX_TRUNCATED, RX_WRONG_TOKEN, RX_SRH_TYPE, RX_SRH_LEN,
+	       RX_SRH_TOO_LONG, RX_UNKNOWN_SESSION, RX_NOT_PROBE, RX_TINY };
+static const enum srfd_reason rx_want[] = {
+	[RX_TRUNCATED] = SRFD_R_TRUNCATED, [RX_WRONG_TOKEN] = SRFD_R_BAD_TOKEN,
+	[RX_SRH_TYPE] = SRFD_R_BAD_SRH, [RX_SRH_LEN] = SRFD_R_BAD_SRH,
+	[RX_SRH_TOO_LONG] = SRFD_R_BAD_SRH,
+	[RX_UNKNOWN_SESSION] = SRFD_R_BAD_SESSION,
+	[RX_NOT_PROBE] = SRFD_R_NOT_PROBE, [RX_TINY] = SRFD_R_TRUNCATED,
+};
+
+START_TEST(test_rx_rejects)
+{
+	__u8 pkt[SRFD_PROBE_BUF_LEN];
+	__u32 len = returned_probe(pkt, 0, 1, TOKEN);
+
+	switch (_i) {
+	case RX_TRUNCATED: len -= 8; break;
+	case RX_WRONG_TOKEN: len = returned_probe(pkt, 0, 1, TOKEN ^ 1); break;
+	case RX_SRH_TYPE: pkt[14 + 40 + 2] = 0; break;
+	case RX_SRH_LEN: pkt[14 + 40 + 1] = 5; break;
+	case RX_SRH_TOO_LONG: pkt[14 + 40 + 1] = 18; break;
+	case RX_UNKNOWN_SESSION: len = returned_probe(pkt, 9, 1, TOKEN); break;
+	case RX_NOT_PROBE: pkt[14 + 40] = 17; break;
+	case RX_TINY: len = 14 + 40; break;
+	}
+	ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt, len, NULL, NULL),
+			 rx_want[_i]);
+	ck_assert_uint_eq(counter(rx_want[_i]), 1);
+	ck_assert_uint_eq(counter(SRFD_R_PROBE_OK), 0);
+	ck_assert_uint_eq(state(0).probes_rx, 0);
+	if (_i == RX_WRONG_TOKEN)
+		ck_assert_uint_eq(state(0).bad_token, 1);
+}
+END_TEST
+
+START_TEST(test_tick_builds_probe)
+{
+	__u8 in[64], out[SRFD_PROBE_BUF_LEN * 2], sid[16];
+	__u32 out_len = sizeof(out);
+	struct srfd_probe_info info;
+
+	ck_assert_int_eq(run(skel->progs.srfd_tick, in, ticker_frame(in), out,
+			     &out_len), TC_ACT_SHOT);
+	ck_assert_uint_eq(counter(SRFD_R_TICK), 1);
+	ck_assert_uint_eq(counter(SRFD_R_TICK_LOST), 0);
+	ck_assert_uint_eq(counter(SRFD_R_TX_FAIL), 0);
+	ck_assert_uint_eq(state(0).probes_tx, 1);
+	ck_assert_uint_eq(state(0).tx_seq, 1);
+
+	/* the skb left behind is the probe that was sent */
+	ck_assert_uint_eq(out_len, SRFD_PROBE_LEN(3));
+	ck_assert_uint_eq(out[12], 0x86);
+	ck_assert_int_eq(srfd_probe_parse(out + 14, out_len - 14, &info),
+			 SRFD_R_PROBE_OK);
+	ck_assert_uint_eq(info.seq, 1);
+	ck_assert_uint_eq(info.token, TOKEN);
+	ck_assert_uint_eq(info.segments_left, 2);
+	inet_pton(AF_INET6, "fc00:b::e1", sid);
+	ck_assert_mem_eq(out + 14 + 24, sid, 16);
+
+	/* not due again within the same interval */
+	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
+	ck_assert_uint_eq(state(0).probes_tx, 1);
+	usleep(INTERVAL_US * 2);
+	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
+	ck_assert_uint_eq(state(0).probes_tx, 2);
+}
+END_TEST
+
+START_TEST(test_outgoing_probe_redirected)
+{
+	__u8 in[64], out[SRFD_PROBE_BUF_LEN * 2];
+	__u32 out_len = sizeof(out);
+
+	run(skel->progs.srfd_tick, in, ticker_frame(in), out, &out_len);
+	ck_assert_int_eq(run(skel->progs.srfd_tick, out, out_len, NULL, NULL),
+			 TC_ACT_REDIRECT);
+	ck_assert_uint_eq(counter(SRFD_R_TX_REDIRECT), 1);
+
+	/* a frame claiming to be our probe but with another token is not sent */
+	out[out_len - 1] ^= 1;
+	ck_assert_int_eq(run(skel->progs.srfd_tick, out, out_len, NULL, NULL),
+			 TC_ACT_SHOT);
+	ck_assert_uint_eq(counter(SRFD_R_TX_REDIRECT), 1);
+	ck_assert_uint_eq(counter(SRFD_R_UNKNOWN_FRAME), 1);
+}
+END_TEST
+
+START_TEST(test_tick_drops_unknown_frames)
+{
+	__u8 in[64];
+
+	ticker_frame(in);
+	in[12] = 0x08;	/* ARP */
+	in[13] = 0x06;
+	ck_assert_int_eq(run(skel->progs.srfd_tick, in, 64, NULL, NULL), TC_ACT_SHOT);
+	ticker_frame(in);
+	in[14] ^= 0xff;	/* right ethertype, wrong magic */
+	ck_assert_int_eq(run(skel->progs.srfd_tick, in, 64, NULL, NULL), TC_ACT_SHOT);
+	ck_assert_uint_eq(counter(SRFD_R_UNKNOWN_FRAME), 2);
+	ck_assert_uint_eq(counter(SRFD_R_TICK), 0);
+	ck_assert_uint_eq(state(0).probes_tx, 0);
+}
+END_TEST
+
+static void tick_n(int n)
+{
+	__u8 in[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
+		usleep(INTERVAL_US + 50);
+	}
+}
+
+static void return_seqs(__u16 id, __u64 from, __u64 to)
+{
+	__u8 pkt[SRFD_PROBE_BUF_LEN];
+	__u64 s;
+
+	for (s = from; s <= to; s++)
+		ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt,
+				     returned_probe(pkt, id, s, TOKEN), NULL, NULL),
+				 SRFD_R_PROBE_OK);
+}
+
+START_TEST(test_up_then_watchdog_down)
+{
+	struct srfd_session_state st;
+
+	tick_n(3);
+	ck_assert_uint_eq(state(0).tx_seq, 3);
+	return_seqs(0, 1, 2);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_INIT);
+	return_seqs(0, 3, 3);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_UP);
+	ck_assert_uint_ne(st.last_change_ns, 0);
+	ring_buffer__consume(rb);
+	ck_assert_int_eq(events_up, 1);
+
+	/* probes keep going out, none comes back: down after 3 intervals */
+	tick_n(4);
+	usleep(3 * INTERVAL_US * 4);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_DOWN);
+	ck_assert_uint_eq(st.downs, 1);
+	ring_buffer__consume(rb);
+	ck_assert_int_eq(events_down, 1);
+
+	/* three good returns in a row bring it back */
+	tick_n(3);
+	return_seqs(0, 8, 10);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+}
+END_TEST
+
+START_TEST(test_sender_stall_is_not_a_failure)
+{
+	struct srfd_session_state st;
+
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	/* our own sending stalls for 20 detection times: nothing unanswered */
+	usleep(20 * 3 * INTERVAL_US);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_UP);
+	ck_assert_uint_eq(st.downs, 0);
+	ck_assert_uint_gt(st.stall_saves, 0);
+}
+END_TEST
+
+START_TEST(test_stale_and_replayed_returns_do_not_refresh)
+{
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	tick_n(4);
+	/* a replay of an old sequence number and one never sent */
+	return_seqs(0, 3, 3);
+	{
+		__u8 pkt[SRFD_PROBE_BUF_LEN];
+
+		run(skel->progs.srfd_rx_test, pkt, returned_probe(pkt, 0, 1000, TOKEN),
+		    NULL, NULL);
+	}
+	usleep(3 * INTERVAL_US * 4);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_DOWN);
+	ck_assert_uint_eq(state(0).rx_seq, 3);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bpf");
+	TCase *tc = tcase_create("bpf");
+	struct ifreq ifr = { 0 };
+	SRunner *sr;
+	int failed, fd;
+
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP BPF_PROG_TEST_RUN needs root\n");
+		return 0;
+	}
+	if (unshare(CLONE_NEWNET)) {
+		perror("unshare(CLONE_NEWNET)");
+		return 1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	strcpy(ifr.ifr_name, "lo");
+	ifr.ifr_flags = IFF_UP;
+	if (fd < 0 || ioctl(fd, SIOCSIFFLAGS, &ifr)) {
+		perror("lo up");
+		return 1;
+	}
+	close(fd);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_rx_valid_probe);
+	tcase_add_loop_test(tc, test_rx_rejects, 0,
+			    sizeof(rx_want) / sizeof(rx_want[0]));
+	tcase_add_test(tc, test_tick_builds_probe);
+	tcase_add_test(tc, test_outgoing_probe_redirected);
+	tcase_add_test(tc, test_tick_drops_unknown_frames);
+	tcase_add_test(tc, test_up_then_watchdog_down);
+	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
+	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Unit tests of the configuration parser: samples and every error class. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "config.h"
+
+#define SAMPLES_DIR SRFD_SOURCE_ROOT "/etc"
+
+static struct srfd_config conf;
+static char err[512];
+
+START_TEST(test_samples_parse)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(SAMPLES_DIR);
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		char path[1024];
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, de->d_name);
+		ck_assert_msg(srfd_config_load_file(path, &conf, err, sizeof(err)) == 0,
+			      "%s: %s", path, err);
+		ck_assert_uint_ge(conf.nsessions, 1);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_ge(n, 2);
+}
+END_TEST
+
+START_TEST(test_default_sample_values)
+{
+	__u8 sid[16];
+
+	ck_assert_int_eq(srfd_config_load_file(SAMPLES_DIR "/srfd.conf", &conf,
+					       err, sizeof(err)), 0);
+	ck_assert_str_eq(conf.instance, "default");
+	ck_assert_str_eq(conf.ctl_socket, "/run/srfd/default.sock");
+	ck_assert_str_eq(conf.bpffs, "/sys/fs/bpf");
+	inet_pton(AF_INET6, "fc00:a::bf", sid);
+	ck_assert_mem_eq(conf.local_sid, sid, 16);
+	ck_assert_uint_eq(conf.nsessions, 1);
+	ck_assert_str_eq(conf.sessions[0].name, "a-b");
+	ck_assert_str_eq(conf.sessions[0].ifname, "a-b");
+	ck_assert_uint_eq(conf.sessions[0].interval_us, 10000);
+	ck_assert_uint_eq(conf.sessions[0].multiplier, 3);
+	ck_assert_uint_eq(conf.sessions[0].up_after, 3);
+	ck_assert_uint_eq(conf.sessions[0].nsegs, 1);
+	ck_assert_uint_eq(conf.tick_us, 10000);
+}
+END_TEST
+
+START_TEST(test_embedded_default)
+{
+	ck_assert_int_eq(srfd_config_load_string(srfd_default_config, "<embedded>",
+						 &conf, err, sizeof(err)), 0);
+	ck_assert_uint_eq(conf.sessions[0].interval_us, 1000);
+	ck_assert_uint_eq(conf.tick_us, 1000);
+}
+END_TEST
+
+START_TEST(test_defaults_and_tick)
+{
+	const char *text =
+		"local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+		"sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+		"  segments = [\"fc00::e1\", \"fc00::e2\"]; },\n"
+		"  { name = \"y\"; interface = \"eth1\"; neighbor = \"fe80::2\";\n"
+		"  segments = [\"fc00::e3\"]; interval_us = 200; multiplier = 1; up_after = 7; } );\n";
+
+	ck_assert_int_eq(srfd_config_load_string(text, "t", &conf, err, sizeof(err)), 0);
+	ck_assert_uint_eq(conf.sessions[0].interval_us, SRFD_DEFAULT_INTERVAL_US);
+	ck_assert_uint_eq(conf.sessions[0].multiplier, SRFD_DEFAULT_MULTIPLIER);
+	ck_assert_uint_eq(conf.sessions[0].nsegs, 2);
+	ck_assert_uint_eq(conf.sessions[1].up_after, 7);
+	ck_assert_uint_eq(conf.tick_us, 200);	/* smallest interval */
+}
+END_TEST
+
+/* Each invalid input and the message that must name the problem. */
+static const struct bad_case {
+	const char *text;
+	const char *msg;
+} bad_cases[] = {
+	{ "local_sid = \"fc00::bf\"\nsource = ;", "t:2: syntax error" },
+	{ "source = \"fc00::1\"; sessions = ();", "t: missing required key 'local_sid'" },
+	{ "local_sid = \"fc00::zz\"; source = \"fc00::1\"; sessions = ();",
+	  "t:1: local_sid 'fc00::zz' is not an IPv6 address" },
+	{ "local_sid = 5; source = \"fc00::1\"; sessions = ();",
+	  "t:1: local_sid must be a string" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\";\nsesions = ();",
+	  "t:2: unknown key 'sesions' in the top level" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\";",
+	  "t: missing required key 'sessions'" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
+	  "'sessions' needs 1..128 entries, got 0" },
+	{ "instance = \"a/b\"; local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
+	  "'instance' may hold only letters" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
+	  "  interval_us = 50; } );", "t:3: 'interval_us' = 50 is out of range 100..10000000" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
+	  "  multiplier = 0; } );", "t:3: 'multiplier' = 0 is out of range 1..255" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
+	  "  multiplier = \"3\"; } );", "t:3: 'multiplier' must be an integer" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; segments = [\"fc00::1\"]; } );",
+	  "t:2: missing required key 'neighbor'" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; } );",
+	  "t:2: session 'x': missing required key 'segments'" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+	  "  segments = [\"fc00::1\",\"fc00::2\",\"fc00::3\",\"fc00::4\",\"fc00::5\",\"fc00::6\",\"fc00::7\"]; } );",
+	  "t:3: session 'x': 'segments' needs 1..6 SIDs, got 7" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"10.0.0.1\"]; } );",
+	  "t:2: segment '10.0.0.1' is not an IPv6 address" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0-with-a-long-name\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:2: 'interface' is longer than 15 characters" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; },\n"
+	  "{ name = \"x\"; interface = \"eth1\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:3: duplicate session name 'x' (first at line 2)" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; colour = 1; } );",
+	  "t:2: unknown key 'colour' in session" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; tick_us = 20000; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:1: 'tick_us' = 20000 is out of range 100..10000" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ( 1 );",
+	  "t:1: each session must be a group" },
+};
+
+START_TEST(test_bad_input)
+{
+	const struct bad_case *c = &bad_cases[_i];
+
+	memset(err, 0, sizeof(err));
+	ck_assert_int_lt(srfd_config_load_string(c->text, "t", &conf, err,
+						 sizeof(err)), 0);
+	ck_assert_msg(strstr(err, c->msg), "expected '%s' in '%s'", c->msg, err);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	ck_assert_int_lt(srfd_config_load_file("/nonexistent/srfd.conf", &conf,
+					       err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "/nonexistent/srfd.conf: cannot read file");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_samples_parse);
+	tcase_add_test(tc, test_default_sample_values);
+	tcase_add_test(tc, test_embedded_default);
+	tcase_add_test(tc, test_defaults_and_tick);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
