@@ -253,6 +253,11 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 	now = bpf_ktime_get_ns();
 	global = bpf_map_lookup_elem(&srfd_global, &zero);
 	if (global) {
+		__u64 gap = now - global->last_tick_ns;
+
+		/* racy across CPUs by design: a statistic, not a decision */
+		if (global->last_tick_ns && (__s64)gap > (__s64)global->max_tick_gap_ns)
+			global->max_tick_gap_ns = gap;
 		__sync_fetch_and_add(&global->ticks, 1);
 		global->last_tick_ns = now;
 	}

@@ -105,6 +105,10 @@ static void ticker_check(struct ev_loop *loop, ev_timer *w, int revents)
 static int ctl_stats(struct srfdd *d, int fd)
 {
 	struct srfd_ctl_counter rec = { .hdr.op = SRFD_CTL_COUNTER_REC };
+	struct srfd_session_state st;
+	__u64 stall_saves = 0;
+	struct srfd_global g;
+	unsigned int i;
 	int r, err;
 
 	for (r = 0; r < SRFD_R_MAX; r++) {
@@ -114,7 +118,18 @@ static int ctl_stats(struct srfdd *d, int fd)
 		if (err)
 			return err;
 	}
-	return 0;
+	for (i = 0; i < d->conf.nsessions; i++)
+		if (!srfd_dp_read_state(&d->dp, i, &st))
+			stall_saves += st.stall_saves;
+	snprintf(rec.name, sizeof(rec.name), "stall_saves");
+	rec.value = stall_saves;
+	err = srfd_ctl_send(fd, &rec, sizeof(rec));
+	if (!err && !srfd_dp_read_global(&d->dp, &g)) {
+		snprintf(rec.name, sizeof(rec.name), "max_tick_gap_us");
+		rec.value = g.max_tick_gap_ns / 1000;
+		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+	}
+	return err;
 }
 
 static int ctl_show(void *ctx, int fd, unsigned int op)

@@ -107,8 +107,9 @@ _Static_assert(sizeof(struct srfd_session_state) == 120, "srfd_session_state ABI
 struct srfd_global {
 	__u64 ticks;
 	__u64 last_tick_ns;
+	__u64 max_tick_gap_ns;	/* longest time between two ticks */
 };
-_Static_assert(sizeof(struct srfd_global) == 16, "srfd_global ABI");
+_Static_assert(sizeof(struct srfd_global) == 24, "srfd_global ABI");
 
 /* Instance settings, one element, written by srfdd only. */
 struct srfd_settings {

@@ -40,7 +40,8 @@ rules = {
 for line in sys.stdin:
     rc, out, err = nft.cmd(rules[line.strip()])
     t = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    print(t if rc == 0 else f"error {err.strip()}", flush=True)
+    r = time.time_ns()
+    print(f"{t} {r}" if rc == 0 else f"error {err.strip()}", flush=True)
 '''
 
 
@@ -113,13 +114,15 @@ class Topo:
         p = self.failer(node, dev)
         p.stdin.write(what + "\n")
         p.stdin.flush()
-        line = p.stdout.readline().strip()
-        if not line.isdigit():
-            raise RuntimeError("nft %s on %s/%s: %s" % (what, node, dev, line))
-        return int(line)
+        line = p.stdout.readline().split()
+        if len(line) != 2 or not line[0].isdigit():
+            raise RuntimeError("nft %s on %s/%s: %s" % (what, node, dev, " ".join(line)))
+        self.last_commit_realtime_ns = int(line[1])
+        return int(line[0])
 
     def fail(self, node="B", dev="b-a", direction="both"):
-        """Silent failure; returns CLOCK_MONOTONIC ns right after commit."""
+        """Silent failure; returns CLOCK_MONOTONIC ns right after commit
+        (CLOCK_REALTIME of the same moment: self.last_commit_realtime_ns)."""
         return self._failer_cmd(node, dev, direction)
 
     def repair(self, node="B", dev="b-a"):
