@@ -14,6 +14,10 @@
  *                multiplier x interval has passed without a valid return AND
  *                at least multiplier probes actually sent are unanswered, so
  *                a stall of our own sending never looks like a dead link.
+ *  srfd_reflect  End.BPF reflector for neighbours that run srfd: checks that
+ *                the packet is an srfd probe and sends it back with End.X
+ *                to the configured next hop, so a reflector SID cannot be
+ *                used to bounce arbitrary traffic.
  *  srfd_rx_test  tc twin of srfd_end_bpf for BPF_PROG_TEST_RUN (lwt_seg6local
  *                programs cannot be test-run); returns the reason code.
  */
@@ -21,6 +25,7 @@
 #include <linux/pkt_cls.h>
 #include <linux/if_ether.h>
 #include <linux/socket.h>
+#include <linux/seg6_local.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -85,6 +90,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct srfd_scratch);
 } srfd_scratch SEC(".maps");
+
+struct srfd_sid_key {
+	__u8 sid[SRFD_SID_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SRFD_MAX_REFLECTORS);
+	__type(key, struct srfd_sid_key);
+	__type(value, struct srfd_reflector);
+} srfd_reflectors SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -393,6 +409,59 @@ int srfd_end_bpf(struct __sk_buff *skb)
 {
 	probe_returned(skb, 0);
 	return BPF_DROP;	/* probes end here; nothing else belongs to this SID */
+}
+
+/*
+ * The End step already ran: segments_left points at the next SID, so the
+ * reflector SID that brought the probe here is segments[segments_left + 1].
+ */
+static __always_inline enum srfd_reason probe_reflect(struct __sk_buff *skb,
+						      __u32 l3off, int *verdict)
+{
+	const struct srfd_reflector *refl;
+	struct srfd_scratch *scratch;
+	struct srfd_probe_info info;
+	struct srfd_sid_key key;
+	enum srfd_reason reason;
+	__u32 zero = 0, len, off;
+	struct in6_addr nh;
+
+	*verdict = BPF_DROP;
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch || skb->len <= l3off)
+		return SRFD_R_TRUNCATED;
+	len = skb->len - l3off;
+	if (len > SRFD_PROBE_BUF_LEN)
+		len = SRFD_PROBE_BUF_LEN;
+	if (len < 1 || bpf_skb_load_bytes(skb, l3off, scratch->buf, len))
+		return SRFD_R_TRUNCATED;
+	reason = srfd_probe_parse(scratch->buf, len, &info);
+	if (reason != SRFD_R_PROBE_OK)
+		return reason;
+	if (info.segments_left + 1 >= info.nsegs)
+		return SRFD_R_BAD_SRH;
+	off = IPV6_HLEN_SRFD + SRH_HLEN_SRFD +
+	      ((info.segments_left + 1) & (SRFD_MAX_PROBE_SEGS - 1)) * SRFD_SID_LEN;
+	if (off + SRFD_SID_LEN > len)
+		return SRFD_R_TRUNCATED;
+	__builtin_memcpy(key.sid, scratch->buf + off, SRFD_SID_LEN);
+	refl = bpf_map_lookup_elem(&srfd_reflectors, &key);
+	if (!refl)
+		return SRFD_R_REFLECT_UNKNOWN;
+	__builtin_memcpy(&nh, refl->nexthop, SRFD_SID_LEN);
+	if (bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_X, &nh, sizeof(nh)))
+		return SRFD_R_REFLECT_FAIL;
+	*verdict = BPF_REDIRECT;	/* End.X already chose the route */
+	return SRFD_R_REFLECTED;
+}
+
+SEC("lwt_seg6local")
+int srfd_reflect(struct __sk_buff *skb)
+{
+	int verdict;
+
+	count(probe_reflect(skb, 0, &verdict));
+	return verdict;
 }
 
 SEC("tc")

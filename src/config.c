@@ -198,12 +198,51 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 	return 0;
 }
 
+static int parse_reflectors(struct parse_ctx *ctx, const config_setting_t *root,
+			    struct srfd_config *conf)
+{
+	static const char *const keys[] = { "sid", "neighbor", NULL };
+	const config_setting_t *list, *r;
+	unsigned int i, j;
+	int err;
+
+	list = config_setting_get_member(root, "reflectors");
+	if (!list)
+		return 0;
+	if (!config_setting_is_list(list))
+		return fail(ctx, list, "'reflectors' must be a list ( { ... }, ... )");
+	conf->nreflectors = config_setting_length(list);
+	if (conf->nreflectors < 1 || conf->nreflectors > SRFD_MAX_REFLECTORS)
+		return fail(ctx, list, "'reflectors' needs 1..%d entries, got %u",
+			    SRFD_MAX_REFLECTORS, conf->nreflectors);
+	for (i = 0; i < conf->nreflectors; i++) {
+		struct srfd_reflector_conf *rc = &conf->reflectors[i];
+
+		r = config_setting_get_elem(list, i);
+		if (!config_setting_is_group(r))
+			return fail(ctx, r, "each reflector must be a group { ... }");
+		rc->line = config_setting_source_line(r);
+		err = check_keys(ctx, r, keys, "reflector");
+		if (!err)
+			err = get_ipv6(ctx, r, "sid", rc->sid);
+		if (!err)
+			err = get_ipv6(ctx, r, "neighbor", rc->nexthop);
+		if (err)
+			return err;
+		for (j = 0; j < i; j++)
+			if (!memcmp(conf->reflectors[j].sid, rc->sid, SRFD_SID_LEN))
+				return fail(ctx, r, "duplicate reflector sid (first at line %d)",
+					    conf->reflectors[j].line);
+	}
+	return 0;
+}
+
 static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		      struct srfd_config *conf)
 {
 	static const char *const keys[] = {
 		"instance", "bpffs", "control_socket", "local_sid", "source",
-		"tick_us", "sessions", NULL,
+		"tick_us", "sessions", "reflectors", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -227,10 +266,6 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	if (err >= 0)
 		err = get_string(ctx, root, "control_socket", conf->ctl_socket,
 				 sizeof(conf->ctl_socket), 0);
-	if (err >= 0)
-		err = get_ipv6(ctx, root, "local_sid", conf->local_sid);
-	if (err >= 0)
-		err = get_ipv6(ctx, root, "source", conf->source);
 	if (err < 0)
 		return err;
 	if (!conf->ctl_socket[0]) {
@@ -238,16 +273,31 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 			 "/run/srfd/%s.sock", conf->instance);
 		conf->ctl_socket_default = 1;
 	}
-
+	err = parse_reflectors(ctx, root, conf);
+	if (err)
+		return err;
 	list = config_setting_get_member(root, "sessions");
+	if (!list && conf->nreflectors)
+		return 0;	/* a pure reflector needs no probing setup */
+	err = get_ipv6(ctx, root, "local_sid", conf->local_sid);
+	if (!err)
+		err = get_ipv6(ctx, root, "source", conf->source);
+	if (err)
+		return err;
+
 	if (!list)
-		return fail(ctx, root, "missing required key 'sessions'");
+		return fail(ctx, root, "missing required key 'sessions' (or 'reflectors')");
 	if (!config_setting_is_list(list))
 		return fail(ctx, list, "'sessions' must be a list ( { ... }, ... )");
 	conf->nsessions = config_setting_length(list);
 	if (conf->nsessions < 1 || conf->nsessions > SRFD_MAX_SESSIONS)
 		return fail(ctx, list, "'sessions' needs 1..%d entries, got %u",
 			    SRFD_MAX_SESSIONS, conf->nsessions);
+	for (i = 0; i < conf->nreflectors; i++)
+		if (!memcmp(conf->reflectors[i].sid, conf->local_sid, SRFD_SID_LEN))
+			return fail(ctx, config_setting_get_member(root, "local_sid"),
+				    "local_sid is also a reflector SID (line %d)",
+				    conf->reflectors[i].line);
 	for (i = 0; i < conf->nsessions; i++) {
 		struct srfd_session_conf *sc = &conf->sessions[i];
 

@@ -30,6 +30,13 @@ struct srfd_session_conf {
 	int line;
 };
 
+/* End.BPF reflector offered to neighbours that monitor us with srfd. */
+struct srfd_reflector_conf {
+	__u8 sid[SRFD_SID_LEN];
+	__u8 nexthop[SRFD_SID_LEN];	/* End.X next hop back to the prober */
+	int line;
+};
+
 struct srfd_config {
 	char instance[SRFD_INSTANCE_LEN];
 	char bpffs[SRFD_PATH_LEN];
@@ -40,6 +47,8 @@ struct srfd_config {
 	__u32 tick_us;		/* pacing of the ticker: min session interval */
 	unsigned int nsessions;
 	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
+	unsigned int nreflectors;
+	struct srfd_reflector_conf reflectors[SRFD_MAX_REFLECTORS];
 };
 
 /*

@@ -144,6 +144,38 @@ static int sessions_load(struct srfd_dp *dp)
 				    sizeof(key), &settings, sizeof(settings), 0);
 }
 
+static int reflectors_load(struct srfd_dp *dp)
+{
+	const struct srfd_config *conf = dp->conf;
+	char sid[INET6_ADDRSTRLEN];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < conf->nreflectors; i++) {
+		const struct srfd_reflector_conf *rc = &conf->reflectors[i];
+		struct srfd_reflector val;
+
+		memcpy(val.nexthop, rc->nexthop, sizeof(val.nexthop));
+		err = bpf_map__update_elem(dp->skel->maps.srfd_reflectors,
+					   rc->sid, SRFD_SID_LEN, &val,
+					   sizeof(val), 0);
+		if (err)
+			return err;
+		inet_ntop(AF_INET6, rc->sid, sid, sizeof(sid));
+		err = srfd_nl_end_bpf_add(dp->nl, rc->sid, dp->loop_ifindex,
+					  bpf_program__fd(dp->skel->progs.srfd_reflect),
+					  "srfd_reflect");
+		if (err) {
+			log_err("cannot install reflector route for %s: %s %s",
+				sid, strerror(-err), srfd_nl_errmsg(dp->nl));
+			return err;
+		}
+		dp->reflector_routes = i + 1;
+		log_info("reflector SID %s -> End.BPF srfd_reflect (End.X back)", sid);
+	}
+	return 0;
+}
+
 static int bpffs_ensure(const char *dir)
 {
 	struct statfs sfs;
@@ -166,6 +198,7 @@ static struct bpf_map *pinned_maps(struct srfd_bpf *skel, int i)
 		skel->maps.srfd_sess_cfg, skel->maps.srfd_sess_state,
 		skel->maps.srfd_settings, skel->maps.srfd_global,
 		skel->maps.srfd_counters, skel->maps.srfd_events,
+		skel->maps.srfd_reflectors,
 	};
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
@@ -294,9 +327,11 @@ int srfd_dp_start(struct srfd_dp *dp, const struct srfd_config *conf,
 	err = ticker_link_create(dp);
 	if (err)
 		goto fail;
-	err = ticker_pacer_setup(dp);
-	if (err)
-		goto fail;
+	if (conf->nsessions) {
+		err = ticker_pacer_setup(dp);
+		if (err)
+			goto fail;
+	}
 
 	dp->skel = srfd_bpf__open();
 	if (!dp->skel) {
@@ -318,10 +353,14 @@ int srfd_dp_start(struct srfd_dp *dp, const struct srfd_config *conf,
 	err = maps_pin(dp);
 	if (err)
 		goto fail;
-	err = tick_attach(dp);
-	if (err)
-		goto fail;
-	err = end_bpf_route_add(dp);
+	if (conf->nsessions) {
+		err = tick_attach(dp);
+		if (!err)
+			err = end_bpf_route_add(dp);
+		if (err)
+			goto fail;
+	}
+	err = reflectors_load(dp);
 	if (err)
 		goto fail;
 
@@ -337,7 +376,7 @@ int srfd_dp_start(struct srfd_dp *dp, const struct srfd_config *conf,
 		log_err("cannot open packet socket: %s", strerror(-err));
 		goto fail;
 	}
-	for (i = 0; i < SRFD_TICKERS; i++) {
+	for (i = 0; conf->nsessions && i < SRFD_TICKERS; i++) {
 		err = srfd_dp_inject_ticker(dp);
 		if (err) {
 			log_err("cannot inject ticker: %s", strerror(-err));
@@ -363,6 +402,11 @@ void srfd_dp_stop(struct srfd_dp *dp)
 				 strerror(-err));
 		}
 		dp->route_installed = 0;
+	}
+	while (dp->reflector_routes > 0) {
+		dp->reflector_routes--;
+		srfd_nl_route6_del(dp->nl,
+				   dp->conf->reflectors[dp->reflector_routes].sid);
 	}
 	/* deleting the veth takes its qdiscs and tc filter with it */
 	if (dp->pace_ifindex && dp->nl) {

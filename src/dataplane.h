@@ -29,6 +29,7 @@ struct srfd_dp {
 	int loop_ifindex;
 	int packet_fd;
 	int route_installed;
+	unsigned int reflector_routes;
 	int maps_pinned;
 	__u32 next_ticker_id;
 };

@@ -83,6 +83,9 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_UNKNOWN_FRAME] = "unknown_frame",
 		[SRFD_R_WATCHDOG_FAIL] = "watchdog_fail",
 		[SRFD_R_RINGBUF_FULL] = "ringbuf_full",
+		[SRFD_R_REFLECTED] = "reflected",
+		[SRFD_R_REFLECT_UNKNOWN] = "reflect_unknown",
+		[SRFD_R_REFLECT_FAIL] = "reflect_fail",
 	};
 
 	if ((unsigned int)reason >= SRFD_R_MAX || !names[reason])

@@ -89,6 +89,8 @@ static void ticker_check(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (!d->conf.nsessions)
+		return;
 	if (lost_after < TICKER_LOST_MIN_NS)
 		lost_after = TICKER_LOST_MIN_NS;
 	if (srfd_dp_read_global(&d->dp, &g))
@@ -266,8 +268,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (check_only) {
-		printf("%s: OK, %u session(s)\n",
-		       use_default ? "<embedded>" : config_path, d.conf.nsessions);
+		printf("%s: OK, %u session(s), %u reflector(s)\n",
+		       use_default ? "<embedded>" : config_path, d.conf.nsessions,
+		       d.conf.nreflectors);
 		return 0;
 	}
 	if (netns && enter_netns(netns))
@@ -299,8 +302,9 @@ int main(int argc, char **argv)
 	ev_signal_init(&d.sigint_watcher, on_signal, SIGINT);
 	ev_signal_start(d.loop, &d.sigint_watcher);
 
-	log_info("instance '%s' running: %u session(s), control socket %s",
-		 d.conf.instance, d.conf.nsessions, d.conf.ctl_socket);
+	log_info("instance '%s' running: %u session(s), %u reflector(s), control socket %s",
+		 d.conf.instance, d.conf.nsessions, d.conf.nreflectors,
+		 d.conf.ctl_socket);
 	ev_run(d.loop, 0);
 
 	srfd_dp_ringbuf_consume(&d.dp);

@@ -30,11 +30,11 @@ START_TEST(test_samples_parse)
 		snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, de->d_name);
 		ck_assert_msg(srfd_config_load_file(path, &conf, err, sizeof(err)) == 0,
 			      "%s: %s", path, err);
-		ck_assert_uint_ge(conf.nsessions, 1);
+		ck_assert_uint_ge(conf.nsessions + conf.nreflectors, 1);
 		n++;
 	}
 	closedir(d);
-	ck_assert_int_ge(n, 2);
+	ck_assert_int_ge(n, 3);
 }
 END_TEST
 
@@ -143,6 +143,16 @@ static const struct bad_case {
 	  "t:1: 'tick_us' = 20000 is out of range 100..10000" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ( 1 );",
 	  "t:1: each session must be a group" },
+	{ "reflectors = ( { sid = \"fc00::bf\"; neighbor = \"fe80::1\"; },\n"
+	  "{ sid = \"fc00::bf\"; neighbor = \"fe80::2\"; } );",
+	  "t:2: duplicate reflector sid (first at line 1)" },
+	{ "reflectors = ( { sid = \"fc00::bf\"; } );",
+	  "t:1: missing required key 'neighbor'" },
+	{ "reflectors = ( { sid = \"fc00::bf\"; neighbor = \"fe80::1\"; } );\n"
+	  "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:2: local_sid is also a reflector SID (line 1)" },
+	{ "reflectors = ();", "t:1: 'reflectors' needs 1..16 entries, got 0" },
 };
 
 START_TEST(test_bad_input)
@@ -153,6 +163,18 @@ START_TEST(test_bad_input)
 	ck_assert_int_lt(srfd_config_load_string(c->text, "t", &conf, err,
 						 sizeof(err)), 0);
 	ck_assert_msg(strstr(err, c->msg), "expected '%s' in '%s'", c->msg, err);
+}
+END_TEST
+
+START_TEST(test_pure_reflector)
+{
+	const char *text = "instance = \"r\";\n"
+		"reflectors = ( { sid = \"fc00:b::bf\"; neighbor = \"fc00:ab::1\"; } );\n";
+
+	ck_assert_int_eq(srfd_config_load_string(text, "t", &conf, err, sizeof(err)), 0);
+	ck_assert_uint_eq(conf.nsessions, 0);
+	ck_assert_uint_eq(conf.nreflectors, 1);
+	ck_assert_str_eq(conf.ctl_socket, "/run/srfd/r.sock");
 }
 END_TEST
 
@@ -177,6 +199,7 @@ int main(void)
 	tcase_add_test(tc, test_defaults_and_tick);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_pure_reflector);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

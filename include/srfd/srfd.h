@@ -17,6 +17,7 @@
 /* the probe ends with the local End.BPF SID twice: End.BPF needs SL >= 1 */
 #define SRFD_MAX_PROBE_SEGS	(SRFD_MAX_PATH_SEGS + 2)
 #define SRFD_NAME_LEN		32
+#define SRFD_MAX_REFLECTORS	16
 #define SRFD_SID_LEN		16
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
@@ -103,6 +104,15 @@ struct srfd_session_state {
 };
 _Static_assert(sizeof(struct srfd_session_state) == 120, "srfd_session_state ABI");
 
+/*
+ * Reflector for neighbours that run srfd: key = the reflector SID (16 bytes),
+ * value = where End.X sends the probe back. Written by srfdd only.
+ */
+struct srfd_reflector {
+	__u8 nexthop[SRFD_SID_LEN];
+};
+_Static_assert(sizeof(struct srfd_reflector) == 16, "srfd_reflector ABI");
+
 /* Data-path global state, one element, written by BPF only. */
 struct srfd_global {
 	__u64 ticks;
@@ -134,6 +144,9 @@ enum srfd_reason {
 	SRFD_R_UNKNOWN_FRAME,
 	SRFD_R_WATCHDOG_FAIL,
 	SRFD_R_RINGBUF_FULL,
+	SRFD_R_REFLECTED,	/* reflector: probe sent back with End.X */
+	SRFD_R_REFLECT_UNKNOWN,	/* reflector: SID not configured */
+	SRFD_R_REFLECT_FAIL,	/* reflector: End.X lookup failed */
 	SRFD_R_MAX,
 };
 

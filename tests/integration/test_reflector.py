@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""netns test of srfd's End.BPF reflector (TAP output).
+
+B runs srfdd as a pure reflector (SID fc00:b::bf, End.X back to A); A probes
+link A-B through it. Checks: the session comes up through the reflector,
+B counts the reflected probes, a silent failure is detected in time, B's
+reflector refuses packets that are not srfd probes, and B's srfdd removes
+its route on exit.
+"""
+import json
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import srfdtopo as st  # noqa: E402
+
+
+NOT_A_PROBE = r'''
+import socket, sys
+from scapy.all import Ether, IPv6, IPv6ExtHdrSegmentRouting, UDP, Raw
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("a-b", 0))
+p = Ether(dst=sys.argv[1]) / IPv6(src="fc00:a::1", dst="fc00:b::bf") / \
+    IPv6ExtHdrSegmentRouting(addresses=["fc00:c::1", "fc00:b::bf"], segleft=1, lastentry=1) / \
+    UDP(sport=1, dport=9) / Raw(b"x" * 32)
+for _ in range(5):
+    s.send(bytes(p))
+'''
+
+
+def main():
+    t = st.Tap()
+    topo = st.Topo()
+    topo.abc()
+    inst_b = topo.prefix + "-rb"
+    conf_b = os.path.join(topo.tmp, "b.conf")
+    with open(conf_b, "w") as f:
+        f.write('instance = "%s";\nreflectors = ( { sid = "fc00:b::bf"; neighbor = "fc00:ab::1"; } );\n'
+                % inst_b)
+    db = topo.srfdd("B", conf_b)
+    inst_a = topo.prefix + "-ra"
+    conf_a = os.path.join(topo.tmp, "a.conf")
+    with open(conf_a, "w") as f:
+        f.write('instance = "%s";\nlocal_sid = "fc00:a::bf";\nsource = "fc00:a::1";\n'
+                'sessions = ( { name = "via-refl"; interface = "a-b"; neighbor = "fc00:ab::2";\n'
+                '  segments = [ "fc00:b::bf" ]; interval_us = 1000; multiplier = 3; } );\n' % inst_a)
+    da = topo.srfdd("A", conf_a)
+
+    s = st.wait_state(inst_a, "via-refl", "up", 5)
+    t.ok(s is not None, "session comes up through B's srfd reflector", topo.log("A") + topo.log("B"))
+    refl = st.stats(inst_b)
+    t.ok(refl["reflected"] >= 3 and refl["reflect_fail"] == 0,
+         "B counts reflected probes (%d)" % refl["reflected"], refl)
+
+    times = []
+    for _ in range(3):
+        d = None
+        s = st.wait_state(inst_a, "via-refl", "up", 3)
+        if s:
+            downs = s["downs"]
+            time.sleep(random.uniform(0, 0.001) + 0.05)
+            t_fail = topo.fail()
+            s = st.wait_state(inst_a, "via-refl", "down", 1)
+            topo.repair()
+            if s and s["downs"] == downs + 1:
+                d = (s["last_change_ns"] - t_fail) / 1e6
+        times.append(d)
+    t.ok(all(x is not None and 1 <= x <= 5 for x in times),
+         "silent failures detected through the reflector within 1..5 ms",
+         ", ".join("%.2f" % x if x is not None else "missed" for x in times))
+
+    # SRv6 traffic to the reflector SID that is not an srfd probe: dropped, counted
+    mac = json.loads(topo.run("B", "ip", "-j", "link", "show", "b-a", capture=True).stdout)[0]["address"]
+    before = st.stats(inst_b)["not_probe"]
+    topo.run("A", st.PY, "-c", NOT_A_PROBE, mac)
+    time.sleep(0.2)
+    after = st.stats(inst_b)
+    t.ok(after["not_probe"] - before == 5,
+         "the reflector drops SRv6 traffic that is not a probe (%d counted)"
+         % (after["not_probe"] - before))
+
+    topo.stop(da)
+    rc = topo.stop(db)
+    route = topo.run("B", "ip", "-6", "route", "show", "fc00:b::bf", capture=True).stdout
+    t.ok(rc == 0 and route.strip() == "", "reflector srfdd exits and removes its route")
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
