@@ -66,17 +66,64 @@ static int ctl_recv(int fd, void *buf, size_t len, size_t *got)
 	return ((struct srfd_ctl_hdr *)buf)->op;
 }
 
+struct ctl_printer {
+	void (*begin)(struct srfd_out *out);	/* once connected */
+	void (*record)(struct srfd_out *out, const void *rec, size_t len);
+	void (*end)(struct srfd_out *out);
+};
+
+/*
+ * Send request @op and hand every record to @p until SRFD_CTL_END. Nothing
+ * is printed on stdout if srfdd cannot be reached. Returns the exit status.
+ */
+static int ctl_request(struct ctl_opts *o, unsigned int op,
+		       const struct ctl_printer *p)
+{
+	union {
+		struct srfd_ctl_hdr hdr;
+		struct srfd_ctl_session s;
+		struct srfd_ctl_counter c;
+	} rec;
+	size_t got;
+	int fd, rop, ret = 1;
+
+	fd = ctl_connect(o, op);
+	if (fd < 0)
+		return 1;
+	p->begin(&o->out);
+	while ((rop = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
+		if (rop == SRFD_CTL_END) {
+			ret = 0;
+			break;
+		}
+		if (rop == SRFD_CTL_ERROR) {
+			fprintf(stderr, "srfdctl: srfdd: %s\n",
+				strerror(-rec.hdr.status));
+			break;
+		}
+		p->record(&o->out, &rec, got);
+	}
+	p->end(&o->out);
+	if (rop == 0)
+		fprintf(stderr, "srfdctl: srfdd closed the connection early\n");
+	close(fd);
+	return ret;
+}
+
 static const char *const session_keys[] = {
 	"name", "state", "interval_us", "multiplier", "probes_tx", "probes_rx",
 	"last_rtt_us", "downs", "last_change_ns", NULL,
 };
 static const int session_widths[] = { 16, 5, 11, 10, 12, 12, 11, 6, 16 };
 
-static void print_session(struct srfd_out *o, const struct srfd_ctl_session *s)
+static void print_session(struct srfd_out *o, const void *rec, size_t len)
 {
+	const struct srfd_ctl_session *s = rec;
 	char name[SRFD_NAME_LEN + 1] = { 0 };
 	int w = 0;
 
+	if (s->hdr.op != SRFD_CTL_SESSION_REC || len != sizeof(*s))
+		return;
 	memcpy(name, s->name, SRFD_NAME_LEN);
 	out_object_open(o);
 	out_str(o, "name", session_widths[w++], name);
@@ -92,73 +139,40 @@ static void print_session(struct srfd_out *o, const struct srfd_ctl_session *s)
 	out_record_end(o);
 }
 
+static void sessions_begin(struct srfd_out *o)
+{
+	out_text_header(o, session_keys, session_widths);
+	out_array_open(o);
+}
+
 static int cmd_session_show(struct ctl_opts *o)
 {
-	union {
-		struct srfd_ctl_hdr hdr;
-		struct srfd_ctl_session s;
-	} rec;
-	size_t got;
-	int fd, op, ret = 1;
+	static const struct ctl_printer p = {
+		sessions_begin, print_session, out_array_close,
+	};
 
-	fd = ctl_connect(o, SRFD_CTL_SESSION_SHOW);
-	if (fd < 0)
-		return 1;
-	out_text_header(&o->out, session_keys, session_widths);
-	out_array_open(&o->out);
-	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
-		if (op == SRFD_CTL_END) {
-			ret = 0;
-			break;
-		}
-		if (op == SRFD_CTL_ERROR) {
-			fprintf(stderr, "srfdctl: srfdd: %s\n",
-				strerror(-rec.hdr.status));
-			break;
-		}
-		if (op == SRFD_CTL_SESSION_REC && got == sizeof(rec.s))
-			print_session(&o->out, &rec.s);
-	}
-	out_array_close(&o->out);
-	if (op == 0)
-		fprintf(stderr, "srfdctl: srfdd closed the connection early\n");
-	close(fd);
-	return ret;
+	return ctl_request(o, SRFD_CTL_SESSION_SHOW, &p);
+}
+
+static void print_counter(struct srfd_out *o, const void *rec, size_t len)
+{
+	const struct srfd_ctl_counter *c = rec;
+	char name[SRFD_NAME_LEN + 1] = { 0 };
+
+	if (c->hdr.op != SRFD_CTL_COUNTER_REC || len != sizeof(*c))
+		return;
+	memcpy(name, c->name, SRFD_NAME_LEN);
+	out_u64(o, name, 0, c->value);
+	out_record_end(o);
 }
 
 static int cmd_stats_show(struct ctl_opts *o)
 {
-	union {
-		struct srfd_ctl_hdr hdr;
-		struct srfd_ctl_counter c;
-	} rec;
-	char name[SRFD_NAME_LEN + 1] = { 0 };
-	size_t got;
-	int fd, op, ret = 1;
+	static const struct ctl_printer p = {
+		out_object_open, print_counter, out_object_close,
+	};
 
-	fd = ctl_connect(o, SRFD_CTL_STATS_SHOW);
-	if (fd < 0)
-		return 1;
-	out_object_open(&o->out);
-	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
-		if (op == SRFD_CTL_END) {
-			ret = 0;
-			break;
-		}
-		if (op == SRFD_CTL_ERROR) {
-			fprintf(stderr, "srfdctl: srfdd: %s\n",
-				strerror(-rec.hdr.status));
-			break;
-		}
-		if (op != SRFD_CTL_COUNTER_REC || got != sizeof(rec.c))
-			continue;
-		memcpy(name, rec.c.name, SRFD_NAME_LEN);
-		out_u64(&o->out, name, 0, rec.c.value);
-		out_record_end(&o->out);
-	}
-	out_object_close(&o->out);
-	close(fd);
-	return ret;
+	return ctl_request(o, SRFD_CTL_STATS_SHOW, &p);
 }
 
 static int cmd_monitor(struct ctl_opts *o)

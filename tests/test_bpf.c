@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "check_tap.h"
 #include "probe.h"
 #include "session.h"
 #include "srfd.skel.h"
@@ -367,11 +368,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("bpf");
 	TCase *tc = tcase_create("bpf");
 	struct ifreq ifr = { 0 };
-	SRunner *sr;
-	int failed, fd;
+	int fd;
 
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP BPF_PROG_TEST_RUN needs root\n");
@@ -401,11 +400,5 @@ int main(void)
 	tcase_add_test(tc, test_up_then_watchdog_down);
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return srfd_check_run_tap("bpf", tc);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "check_tap.h"
 #include "config.h"
 
 #define SAMPLES_DIR SRFD_SOURCE_ROOT "/etc"
@@ -188,10 +189,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_samples_parse);
 	tcase_add_test(tc, test_default_sample_values);
@@ -201,11 +199,5 @@ int main(void)
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_pure_reflector);
 	tcase_add_test(tc, test_missing_file);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return srfd_check_run_tap("config", tc);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_tap.h"
 #include "probe.h"
 #include "session.h"
 
@@ -213,10 +214,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("probe");
 	TCase *tc = tcase_create("probe");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_build_bytes);
 	tcase_add_test(tc, test_build_rejects_bad_count);
@@ -225,11 +223,5 @@ int main(void)
 			    sizeof(mutations) / sizeof(mutations[0]));
 	tcase_add_test(tc, test_abi_layout);
 	tcase_add_test(tc, test_session_cfg_build);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return srfd_check_run_tap("probe", tc);
 }

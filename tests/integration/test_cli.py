@@ -42,7 +42,8 @@ def main():
     t.ok(r.returncode == 2 and "unexpected argument 'extra'" in r.stderr,
          "srfdctl rejects extra arguments", r.stderr)
     r = run(st.SRFDCTL, "-s", "/nonexistent/srfd.sock", "session", "show")
-    t.ok(r.returncode == 1 and "cannot reach srfdd at /nonexistent/srfd.sock" in r.stderr,
+    t.ok(r.returncode == 1 and "cannot reach srfdd at /nonexistent/srfd.sock" in r.stderr
+         and r.stdout == "",
          "srfdctl explains an unreachable daemon", r.stderr)
     r = run(st.SRFDCTL, "-i", "x" * 200, "session", "show")
     t.ok(r.returncode == 2 and "is too long" in r.stderr, "srfdctl rejects an over-long instance name")
