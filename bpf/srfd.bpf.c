@@ -14,6 +14,11 @@
  *                multiplier x interval has passed without a valid return AND
  *                at least multiplier probes actually sent are unanswered, so
  *                a stall of our own sending never looks like a dead link.
+ *  srfd_encap    tc egress of srfd-loop, where srfdd routes the protected
+ *                prefixes: H.Encaps with the prefix's active SID list and
+ *                redirect towards the first SID. The watchdog flips a
+ *                prefix to its backup list the moment a guarding session
+ *                goes down, and back after the hold-down once all are up.
  *  srfd_reflect  End.BPF reflector for neighbours that run srfd: checks that
  *                the packet is an srfd probe and sends it back with End.X
  *                to the configured next hop, so a reflector SID cannot be
@@ -30,6 +35,7 @@
 #include <bpf/bpf_endian.h>
 
 #include <srfd/srfd.h>
+#include "lib/encap.h"
 #include "lib/probe.h"
 
 #ifndef AF_INET6
@@ -91,6 +97,42 @@ struct {
 	__type(value, struct srfd_scratch);
 } srfd_scratch SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SRFD_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct srfd_prefix_key);
+	__type(value, __u32);
+} srfd_prefix_lpm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SRFD_MAX_PREFIXES);
+	__type(key, __u32);
+	__type(value, struct srfd_prefix_cfg);
+} srfd_prefix_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SRFD_MAX_PREFIXES);
+	__type(key, __u32);
+	__type(value, struct srfd_prefix_state);
+} srfd_prefix_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * SRFD_MAX_PREFIXES);
+	__type(key, __u32);
+	__type(value, struct srfd_encap_stats);
+} srfd_encap_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SRFD_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct srfd_session_guards);
+} srfd_sess_guards SEC(".maps");
+
 struct srfd_sid_key {
 	__u8 sid[SRFD_SID_LEN];
 };
@@ -128,13 +170,129 @@ static __always_inline void emit_state_event(__u32 id, __u32 old_state,
 		return;
 	}
 	ev->type = SRFD_EV_STATE;
-	ev->session_id = id;
+	ev->id = id;
 	ev->old_state = old_state;
 	ev->new_state = new_state;
 	ev->ts_ns = ts;
 	ev->tx_seq = st->tx_seq;
 	ev->rx_seq = st->rx_seq;
 	bpf_ringbuf_submit(ev, 0);
+}
+
+static __always_inline void emit_switch_event(__u32 prefix, __u32 from,
+					      __u32 to, __u64 ts)
+{
+	struct srfd_event *ev;
+
+	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
+	if (!ev) {
+		count(SRFD_R_RINGBUF_FULL);
+		return;
+	}
+	ev->type = SRFD_EV_SWITCH;
+	ev->id = prefix;
+	ev->old_state = from;
+	ev->new_state = to;
+	ev->ts_ns = ts;
+	ev->tx_seq = 0;
+	ev->rx_seq = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* Fast reroute work a session's watchdog does over the prefixes it guards. */
+struct guard_walk {
+	__u32 session;
+	__u32 pending;		/* prefixes still on the backup */
+	__u64 now;
+	int to_backup;		/* 1: session went down; 0: try to revert */
+};
+
+static __always_inline void prefix_to_backup(__u32 idx, __u64 now)
+{
+	const struct srfd_prefix_cfg *cfg;
+	struct srfd_prefix_state *st;
+
+	cfg = bpf_map_lookup_elem(&srfd_prefix_cfg, &idx);
+	st = bpf_map_lookup_elem(&srfd_prefix_state, &idx);
+	if (!cfg || !st || !cfg->valid)
+		return;
+	if (__sync_val_compare_and_swap(&st->active, SRFD_LIST_PRIMARY,
+					SRFD_LIST_BACKUP) != SRFD_LIST_PRIMARY)
+		return;
+	st->hold_ns = srfd_hold_after_switch(st->hold_ns, st->last_backup_ns,
+					     now, cfg->hold_ns, cfg->hold_max_ns,
+					     cfg->quiet_ns);
+	st->last_backup_ns = now;
+	st->last_switch_ns = now;
+	__sync_fetch_and_add(&st->switches, 1);
+	emit_switch_event(idx, SRFD_LIST_PRIMARY, SRFD_LIST_BACKUP, now);
+}
+
+/* Returns 1 while the prefix stays on its backup. */
+static __always_inline int prefix_try_revert(__u32 idx, __u64 now)
+{
+	const struct srfd_session_state *gst;
+	const struct srfd_prefix_cfg *cfg;
+	struct srfd_prefix_state *st;
+	__u64 up_since = 0;
+	__u32 g, slot;
+
+	cfg = bpf_map_lookup_elem(&srfd_prefix_cfg, &idx);
+	st = bpf_map_lookup_elem(&srfd_prefix_state, &idx);
+	if (!cfg || !st || !cfg->valid || st->active != SRFD_LIST_BACKUP)
+		return 0;
+	for (g = 0; g < SRFD_MAX_GUARDS; g++) {
+		if (g >= cfg->nguards)
+			break;
+		slot = cfg->guards[g];
+		gst = bpf_map_lookup_elem(&srfd_sess_state, &slot);
+		if (!gst || gst->state != SRFD_STATE_UP)
+			return 1;
+		if (gst->last_change_ns > up_since)
+			up_since = gst->last_change_ns;
+	}
+	if (!srfd_may_revert(up_since, st->hold_ns, now))
+		return 1;
+	if (__sync_val_compare_and_swap(&st->active, SRFD_LIST_BACKUP,
+					SRFD_LIST_PRIMARY) != SRFD_LIST_BACKUP)
+		return 0;
+	st->last_switch_ns = now;
+	__sync_fetch_and_add(&st->switches, 1);
+	emit_switch_event(idx, SRFD_LIST_BACKUP, SRFD_LIST_PRIMARY, now);
+	return 0;
+}
+
+static long guard_walk_one(__u32 i, struct guard_walk *w)
+{
+	const struct srfd_session_guards *guards;
+	__u32 idx;
+
+	guards = bpf_map_lookup_elem(&srfd_sess_guards, &w->session);
+	if (!guards || i >= guards->n || i >= SRFD_MAX_GUARDED)
+		return 1;
+	idx = guards->prefixes[i];
+	if (w->to_backup)
+		prefix_to_backup(idx, w->now);
+	else
+		w->pending += prefix_try_revert(idx, w->now);
+	return 0;
+}
+
+/* Bounded: at most SRFD_MAX_GUARDED prefixes per session. */
+static __always_inline __u32 guards_walk(__u32 session, __u64 now,
+					 int to_backup)
+{
+	const struct srfd_session_guards *guards;
+	struct guard_walk w = {
+		.session = session, .now = now, .to_backup = to_backup,
+	};
+
+	guards = bpf_map_lookup_elem(&srfd_sess_guards, &session);
+	if (!guards || !guards->n)
+		return 0;
+	bpf_loop(guards->n < SRFD_MAX_GUARDED ? guards->n : SRFD_MAX_GUARDED,
+		 guard_walk_one, &w, 0);
+	return w.pending;
 }
 
 /* Move @st from @from to @to; only one CPU wins a given transition. */
@@ -171,8 +329,12 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 		if ((__s64)(now - last) < (__s64)detect) {
 			next = last + detect;
 		} else if (st->tx_seq - st->rx_seq >= cfg->multiplier) {
-			session_transition(id, st, SRFD_STATE_UP,
-					   SRFD_STATE_DOWN, now);
+			if (session_transition(id, st, SRFD_STATE_UP,
+					       SRFD_STATE_DOWN, now)) {
+				/* fast reroute: same softirq, no userspace */
+				guards_walk(id, now, 1);
+				st->reroute_pending = 1;
+			}
 		} else {
 			/*
 			 * Silent for the detection time, but fewer than
@@ -182,6 +344,8 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 			__sync_fetch_and_add(&st->stall_saves, 1);
 			next = now + (cfg->interval_ns / 4 ?: 1000);
 		}
+		if (st->state == SRFD_STATE_UP && st->reroute_pending)
+			st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
 	}
 
 	if (bpf_timer_start(&st->watchdog, next, SRFD_TIMER_ABS))
@@ -409,6 +573,93 @@ int srfd_end_bpf(struct __sk_buff *skb)
 {
 	probe_returned(skb, 0);
 	return BPF_DROP;	/* probes end here; nothing else belongs to this SID */
+}
+
+/*
+ * H.Encaps for a packet routed to srfd-loop. Returns the reason; *verdict
+ * is the tc verdict.
+ */
+static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
+					      int *verdict)
+{
+	struct bpf_fib_lookup fib = { 0 };
+	const struct srfd_prefix_cfg *cfg;
+	struct srfd_prefix_state *st;
+	struct srfd_encap_stats *stats;
+	struct srfd_scratch *scratch;
+	struct srfd_prefix_key key;
+	struct bpf_redir_neigh nh;
+	__u32 zero = 0, idx, list, n, hlen, inner_len, skey;
+	struct ipv6hdr inner;
+	__u32 *pidx;
+	int rc;
+
+	*verdict = TC_ACT_SHOT;
+	if (skb->protocol != bpf_htons(ETH_P_IPV6))
+		return SRFD_R_ENCAP_NOT_IPV6;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &inner, sizeof(inner)))
+		return SRFD_R_TRUNCATED;
+	key.prefixlen = 128;
+	__builtin_memcpy(key.addr, &inner.daddr, SRFD_SID_LEN);
+	pidx = bpf_map_lookup_elem(&srfd_prefix_lpm, &key);
+	if (!pidx)
+		return SRFD_R_ENCAP_NO_PREFIX;
+	idx = *pidx;
+	cfg = bpf_map_lookup_elem(&srfd_prefix_cfg, &idx);
+	st = bpf_map_lookup_elem(&srfd_prefix_state, &idx);
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!cfg || !st || !scratch || !cfg->valid)
+		return SRFD_R_ENCAP_NO_PREFIX;
+	list = st->active & 1;
+	n = cfg->nsegs[list];
+	if (n < 1 || n > SRFD_MAX_ENCAP_SEGS)
+		return SRFD_R_ENCAP_FAIL;
+
+	inner_len = skb->len - ETH_HLEN_SRFD;
+	fib.family = AF_INET6;
+	fib.ifindex = skb->ifindex;
+	__builtin_memcpy(fib.ipv6_src, cfg->src, SRFD_SID_LEN);
+	__builtin_memcpy(fib.ipv6_dst, cfg->segs[list][0], SRFD_SID_LEN);
+	/* GSO segments were sized by the route MTU, which leaves room */
+	if (!skb->gso_size)
+		fib.tot_len = inner_len + SRFD_ENCAP_OVERHEAD(n);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return SRFD_R_ENCAP_TOO_BIG;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return SRFD_R_ENCAP_NO_ROUTE;
+
+	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
+				inner_len, (bpf_ntohl(*(__u32 *)&inner) >> 20) & 0xff,
+				skb->hash);
+	if (hlen < SRFD_ENCAP_OVERHEAD(1) || hlen > SRFD_ENCAP_OVERHEAD(SRFD_MAX_ENCAP_SEGS))
+		return SRFD_R_ENCAP_FAIL;
+	if (bpf_skb_adjust_room(skb, hlen, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
+		return SRFD_R_ENCAP_FAIL;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, scratch->buf, hlen, 0))
+		return SRFD_R_ENCAP_FAIL;
+
+	skey = idx * 2 + list;
+	stats = bpf_map_lookup_elem(&srfd_encap_stats, &skey);
+	if (stats) {
+		stats->packets += skb->gso_segs ?: 1;
+		stats->bytes += skb->len;
+	}
+	/* fib.ipv6_dst now holds the next hop (gateway or the SID itself) */
+	nh.nh_family = AF_INET6;
+	__builtin_memcpy(nh.ipv6_nh, fib.ipv6_dst, SRFD_SID_LEN);
+	*verdict = bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+	return SRFD_R_ENCAP_OK;
+}
+
+SEC("tc")
+int srfd_encap(struct __sk_buff *skb)
+{
+	int verdict;
+
+	count(encap(skb, &verdict));
+	return verdict;
 }
 
 /*

@@ -6,6 +6,7 @@
  * Unknown keys are errors: a typo must not silently fall back to a default.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "encap.h"
 
 const char srfd_default_config[] =
 	"# embedded default: the demo topology built by srfd-demo\n"
@@ -237,12 +239,202 @@ static int parse_reflectors(struct parse_ctx *ctx, const config_setting_t *root,
 	return 0;
 }
 
+void srfd_prefix_format(const struct srfd_prefix_conf *pc, char *buf,
+			size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, pc->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, pc->plen);
+}
+
+static int parse_cidr6(struct parse_ctx *ctx, const config_setting_t *s,
+		       struct srfd_prefix_conf *pc)
+{
+	const char *v = config_setting_get_string(s);
+	char addr[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned int i;
+	long plen;
+
+	if (!v)
+		return fail(ctx, s, "prefix must be a string like \"2001:db8::/48\"");
+	if (strlen(v) >= sizeof(addr))
+		return fail(ctx, s, "prefix '%s' is not an IPv6 prefix", v);
+	strcpy(addr, v);
+	slash = strchr(addr, '/');
+	if (!slash)
+		return fail(ctx, s, "prefix '%s' has no /length", v);
+	*slash = '\0';
+	plen = strtol(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || plen < 1 || plen > 128)
+		return fail(ctx, s, "prefix '%s': length must be 1..128", v);
+	if (inet_pton(AF_INET6, addr, pc->addr) != 1)
+		return fail(ctx, s, "prefix '%s' is not an IPv6 prefix", v);
+	pc->plen = plen;
+	for (i = plen; i < 128; i++)
+		if (pc->addr[i / 8] & (0x80 >> (i % 8)))
+			return fail(ctx, s, "prefix '%s' has bits set after /%ld", v, plen);
+	return 0;
+}
+
+static int parse_sid_list(struct parse_ctx *ctx, const config_setting_t *group,
+			  const char *key, __u8 out[][SRFD_SID_LEN],
+			  unsigned int *n)
+{
+	const config_setting_t *l = config_setting_get_member(group, key);
+	unsigned int i;
+	int err;
+
+	if (!l)
+		return fail(ctx, group, "missing required key '%s'", key);
+	if (!config_setting_is_array(l) && !config_setting_is_list(l))
+		return fail(ctx, l, "'%s' must be a list of IPv6 SIDs", key);
+	*n = config_setting_length(l);
+	if (*n < 1 || *n > SRFD_MAX_ENCAP_SEGS)
+		return fail(ctx, l, "'%s' needs 1..%d SIDs, got %u", key,
+			    SRFD_MAX_ENCAP_SEGS, *n);
+	for (i = 0; i < *n; i++) {
+		err = parse_ipv6(ctx, config_setting_get_elem(l, i), "SID", out[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int prefixes_overlap(const struct srfd_prefix_conf *a,
+			    const struct srfd_prefix_conf *b)
+{
+	unsigned int i, plen = a->plen < b->plen ? a->plen : b->plen;
+
+	for (i = 0; i < plen; i++)
+		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
+static int parse_guards(struct parse_ctx *ctx, const config_setting_t *group,
+			struct srfd_config *conf, struct srfd_prefix_conf *pc)
+{
+	const config_setting_t *l = config_setting_get_member(group, "guards");
+	unsigned int i, j;
+
+	if (!l)
+		return fail(ctx, group, "missing required key 'guards'");
+	if (!config_setting_is_array(l) && !config_setting_is_list(l))
+		return fail(ctx, l, "'guards' must be a list of session names");
+	pc->nguards = config_setting_length(l);
+	if (pc->nguards < 1 || pc->nguards > SRFD_MAX_GUARDS)
+		return fail(ctx, l, "'guards' needs 1..%d sessions, got %u",
+			    SRFD_MAX_GUARDS, pc->nguards);
+	for (i = 0; i < pc->nguards; i++) {
+		const config_setting_t *g = config_setting_get_elem(l, i);
+		const char *name = config_setting_get_string(g);
+
+		if (!name)
+			return fail(ctx, g, "guards must be session names (strings)");
+		for (j = 0; j < conf->nsessions; j++)
+			if (!strcmp(conf->sessions[j].name, name))
+				break;
+		if (j == conf->nsessions)
+			return fail(ctx, g, "guard '%s' is not a configured session", name);
+		pc->guards[i] = j;
+		for (j = 0; j < i; j++)
+			if (pc->guards[j] == pc->guards[i])
+				return fail(ctx, g, "guard '%s' listed twice", name);
+	}
+	return 0;
+}
+
+static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
+			  struct srfd_config *conf)
+{
+	static const char *const keys[] = {
+		"prefix", "primary", "backup", "guards", "hold_down_ms",
+		"hold_down_max_ms", "quiet_ms", NULL,
+	};
+	unsigned int guarded[SRFD_MAX_SESSIONS] = { 0 };
+	const config_setting_t *list, *p, *s;
+	unsigned int i, j, g;
+	char a[64];
+	int err;
+
+	memcpy(conf->encap_src, conf->source, SRFD_SID_LEN);
+	s = config_setting_get_member(root, "encap_source");
+	if (s) {
+		err = parse_ipv6(ctx, s, "encap_source", conf->encap_src);
+		if (err)
+			return err;
+	}
+	err = get_uint(ctx, root, "encap_mtu", &conf->encap_mtu,
+		       SRFD_DEFAULT_ENCAP_MTU, 1280 + SRFD_ENCAP_MAX_OVERHEAD, 65535);
+	if (err)
+		return err;
+	list = config_setting_get_member(root, "prefixes");
+	if (!list)
+		return 0;
+	if (!config_setting_is_list(list))
+		return fail(ctx, list, "'prefixes' must be a list ( { ... }, ... )");
+	conf->nprefixes = config_setting_length(list);
+	if (conf->nprefixes > SRFD_MAX_PREFIXES)
+		return fail(ctx, list, "'prefixes' holds at most %d entries, got %u",
+			    SRFD_MAX_PREFIXES, conf->nprefixes);
+	for (i = 0; i < conf->nprefixes; i++) {
+		struct srfd_prefix_conf *pc = &conf->prefixes[i];
+
+		p = config_setting_get_elem(list, i);
+		if (!config_setting_is_group(p))
+			return fail(ctx, p, "each prefix must be a group { ... }");
+		pc->line = config_setting_source_line(p);
+		err = check_keys(ctx, p, keys, "prefix");
+		if (err)
+			return err;
+		s = config_setting_get_member(p, "prefix");
+		if (!s)
+			return fail(ctx, p, "missing required key 'prefix'");
+		err = parse_cidr6(ctx, s, pc);
+		if (!err)
+			err = parse_sid_list(ctx, p, "primary", pc->segs[SRFD_LIST_PRIMARY],
+					     &pc->nsegs[SRFD_LIST_PRIMARY]);
+		if (!err)
+			err = parse_sid_list(ctx, p, "backup", pc->segs[SRFD_LIST_BACKUP],
+					     &pc->nsegs[SRFD_LIST_BACKUP]);
+		if (!err)
+			err = parse_guards(ctx, p, conf, pc);
+		if (!err)
+			err = get_uint(ctx, p, "hold_down_ms", &pc->hold_ms,
+				       SRFD_DEFAULT_HOLD_MS, 0, SRFD_MAX_HOLD_MS);
+		if (!err)
+			err = get_uint(ctx, p, "hold_down_max_ms", &pc->hold_max_ms,
+				       pc->hold_ms > SRFD_DEFAULT_HOLD_MAX_MS ?
+				       pc->hold_ms : SRFD_DEFAULT_HOLD_MAX_MS,
+				       pc->hold_ms, SRFD_MAX_HOLD_MS);
+		if (!err)
+			err = get_uint(ctx, p, "quiet_ms", &pc->quiet_ms,
+				       SRFD_DEFAULT_QUIET_MS, 1, SRFD_MAX_HOLD_MS);
+		if (err)
+			return err;
+		for (j = 0; j < i; j++)
+			if (prefixes_overlap(&conf->prefixes[j], pc)) {
+				srfd_prefix_format(&conf->prefixes[j], a, sizeof(a));
+				return fail(ctx, p, "prefix overlaps %s (line %d)", a,
+					    conf->prefixes[j].line);
+			}
+		for (g = 0; g < pc->nguards; g++)
+			if (++guarded[pc->guards[g]] > SRFD_MAX_GUARDED)
+				return fail(ctx, p, "session '%s' guards more than %d prefixes",
+					    conf->sessions[pc->guards[g]].name,
+					    SRFD_MAX_GUARDED);
+	}
+	return 0;
+}
+
 static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		      struct srfd_config *conf)
 {
 	static const char *const keys[] = {
 		"instance", "bpffs", "control_socket", "local_sid", "source",
-		"tick_us", "sessions", "reflectors", NULL,
+		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
+		"encap_mtu", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -277,7 +469,8 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	if (err)
 		return err;
 	list = config_setting_get_member(root, "sessions");
-	if (!list && conf->nreflectors)
+	if (!list && conf->nreflectors &&
+	    !config_setting_get_member(root, "prefixes"))
 		return 0;	/* a pure reflector needs no probing setup */
 	err = get_ipv6(ctx, root, "local_sid", conf->local_sid);
 	if (!err)
@@ -315,7 +508,9 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 
 	err = get_uint(ctx, root, "tick_us", &conf->tick_us, min_interval,
 		       SRFD_MIN_INTERVAL_US, min_interval);
-	return err;
+	if (err)
+		return err;
+	return parse_prefixes(ctx, root, conf);
 }
 
 static int load(config_t *cf, int read_ok, const char *name,

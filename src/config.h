@@ -37,6 +37,26 @@ struct srfd_reflector_conf {
 	int line;
 };
 
+#define SRFD_DEFAULT_HOLD_MS	1000
+#define SRFD_DEFAULT_HOLD_MAX_MS	16000
+#define SRFD_DEFAULT_QUIET_MS	30000
+#define SRFD_MAX_HOLD_MS	3600000
+#define SRFD_DEFAULT_ENCAP_MTU	1500
+
+/* Protected prefix: primary/backup SID lists and the sessions guarding it. */
+struct srfd_prefix_conf {
+	__u8 addr[SRFD_SID_LEN];
+	__u8 plen;
+	__u8 segs[2][SRFD_MAX_ENCAP_SEGS][SRFD_SID_LEN];	/* enum srfd_list */
+	unsigned int nsegs[2];
+	unsigned int guards[SRFD_MAX_GUARDS];	/* session indexes */
+	unsigned int nguards;
+	__u32 hold_ms;
+	__u32 hold_max_ms;
+	__u32 quiet_ms;
+	int line;
+};
+
 struct srfd_config {
 	char instance[SRFD_INSTANCE_LEN];
 	char bpffs[SRFD_PATH_LEN];
@@ -49,7 +69,15 @@ struct srfd_config {
 	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
 	unsigned int nreflectors;
 	struct srfd_reflector_conf reflectors[SRFD_MAX_REFLECTORS];
+	__u8 encap_src[SRFD_SID_LEN];	/* outer source; defaults to source */
+	__u32 encap_mtu;		/* MTU of the links encapsulated traffic uses */
+	unsigned int nprefixes;
+	struct srfd_prefix_conf prefixes[SRFD_MAX_PREFIXES];
 };
+
+/* "addr/plen" of prefix @i, for messages and the CLI. */
+void srfd_prefix_format(const struct srfd_prefix_conf *pc, char *buf,
+			size_t len);
 
 /*
  * Parse and validate. On error returns a negative errno and writes

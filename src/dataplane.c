@@ -24,6 +24,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "netlink.h"
+#include "encap.h"
 #include "session.h"
 #include "srfd.skel.h"
 
@@ -176,6 +177,66 @@ static int reflectors_load(struct srfd_dp *dp)
 	return 0;
 }
 
+static int prefixes_load(struct srfd_dp *dp)
+{
+	const struct srfd_config *conf = dp->conf;
+	struct srfd_session_guards guards;
+	struct srfd_prefix_cfg cfg;
+	struct srfd_prefix_key key;
+	unsigned int i, max_n;
+	char name[64];
+	__u32 idx, mtu;
+	int err;
+
+	for (i = 0; i < conf->nsessions; i++) {
+		idx = i;
+		srfd_session_guards_build(conf, i, &guards);
+		err = bpf_map__update_elem(dp->skel->maps.srfd_sess_guards, &idx,
+					   sizeof(idx), &guards, sizeof(guards), 0);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < conf->nprefixes; i++) {
+		const struct srfd_prefix_conf *pc = &conf->prefixes[i];
+
+		idx = i;
+		err = srfd_prefix_cfg_build(conf, i, &cfg);
+		if (!err)
+			err = bpf_map__update_elem(dp->skel->maps.srfd_prefix_cfg,
+						   &idx, sizeof(idx), &cfg,
+						   sizeof(cfg), 0);
+		key.prefixlen = pc->plen;
+		memcpy(key.addr, pc->addr, sizeof(key.addr));
+		if (!err)
+			err = bpf_map__update_elem(dp->skel->maps.srfd_prefix_lpm,
+						   &key, sizeof(key), &idx,
+						   sizeof(idx), 0);
+		if (err)
+			return err;
+
+		/*
+		 * The route MTU leaves room for the larger of the two SRv6
+		 * headers, so the kernel sends Packet Too Big and TCP sizes
+		 * its segments before our encapsulation.
+		 */
+		max_n = pc->nsegs[0] > pc->nsegs[1] ? pc->nsegs[0] : pc->nsegs[1];
+		mtu = conf->encap_mtu - SRFD_ENCAP_OVERHEAD(max_n);
+		srfd_prefix_format(pc, name, sizeof(name));
+		err = srfd_nl_route6_dev_add(dp->nl, pc->addr, pc->plen,
+					     dp->loop_ifindex, SRFD_PREFIX_METRIC,
+					     mtu);
+		if (err) {
+			log_err("cannot install route for protected prefix %s: %s %s",
+				name, strerror(-err), srfd_nl_errmsg(dp->nl));
+			return err;
+		}
+		dp->prefix_routes = i + 1;
+		log_info("prefix %s protected by %u session(s), route mtu %u",
+			 name, pc->nguards, mtu);
+	}
+	return 0;
+}
+
 static int bpffs_ensure(const char *dir)
 {
 	struct statfs sfs;
@@ -198,7 +259,9 @@ static struct bpf_map *pinned_maps(struct srfd_bpf *skel, int i)
 		skel->maps.srfd_sess_cfg, skel->maps.srfd_sess_state,
 		skel->maps.srfd_settings, skel->maps.srfd_global,
 		skel->maps.srfd_counters, skel->maps.srfd_events,
-		skel->maps.srfd_reflectors,
+		skel->maps.srfd_reflectors, skel->maps.srfd_prefix_lpm,
+		skel->maps.srfd_prefix_cfg, skel->maps.srfd_prefix_state,
+		skel->maps.srfd_encap_stats, skel->maps.srfd_sess_guards,
 	};
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
@@ -246,6 +309,28 @@ static int maps_pin(struct srfd_dp *dp)
 	}
 	log_info("maps pinned under %s", dp->pin_dir);
 	return 0;
+}
+
+static int encap_attach(struct srfd_dp *dp)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->loop_ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1,
+		    .prog_fd = bpf_program__fd(dp->skel->progs.srfd_encap));
+	int err;
+
+	/* routes to srfd-loop need no neighbour: NOARP uses the device address */
+	err = srfd_nl_link_set_noarp(dp->nl, dp->loop_ifindex, 1);
+	if (err)
+		return err;
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		log_err("cannot attach srfd_encap to %s: %s", SRFD_LOOP_IFNAME,
+			strerror(-err));
+	return err;
 }
 
 static int tick_attach(struct srfd_dp *dp)
@@ -363,6 +448,13 @@ int srfd_dp_start(struct srfd_dp *dp, const struct srfd_config *conf,
 	err = reflectors_load(dp);
 	if (err)
 		goto fail;
+	if (conf->nprefixes) {
+		err = encap_attach(dp);
+		if (!err)
+			err = prefixes_load(dp);
+		if (err)
+			goto fail;
+	}
 
 	dp->rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.srfd_events),
 				  on_event, ctx, NULL);
@@ -402,6 +494,13 @@ void srfd_dp_stop(struct srfd_dp *dp)
 				 strerror(-err));
 		}
 		dp->route_installed = 0;
+	}
+	while (dp->prefix_routes > 0) {
+		const struct srfd_prefix_conf *pc;
+
+		pc = &dp->conf->prefixes[--dp->prefix_routes];
+		srfd_nl_route6_prefix_del(dp->nl, pc->addr, pc->plen,
+					  SRFD_PREFIX_METRIC);
 	}
 	while (dp->reflector_routes > 0) {
 		dp->reflector_routes--;
@@ -450,6 +549,33 @@ int srfd_dp_read_global(const struct srfd_dp *dp, struct srfd_global *g)
 
 	return bpf_map__lookup_elem(dp->skel->maps.srfd_global, &key,
 				    sizeof(key), g, sizeof(*g), 0);
+}
+
+int srfd_dp_read_prefix(const struct srfd_dp *dp, __u32 idx,
+			struct srfd_prefix_state *st, __u64 packets[2],
+			__u64 bytes[2])
+{
+	int ncpu = libbpf_num_possible_cpus(), i, l, err;
+	struct srfd_encap_stats vals[ncpu > 0 ? ncpu : 1];
+	__u32 key;
+
+	err = bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_state, &idx,
+				   sizeof(idx), st, sizeof(*st), 0);
+	if (err || ncpu <= 0)
+		return err ? err : -EINVAL;
+	for (l = 0; l < 2; l++) {
+		key = idx * 2 + l;
+		packets[l] = bytes[l] = 0;
+		err = bpf_map__lookup_elem(dp->skel->maps.srfd_encap_stats, &key,
+					   sizeof(key), vals, sizeof(vals), 0);
+		if (err)
+			return err;
+		for (i = 0; i < ncpu; i++) {
+			packets[l] += vals[i].packets;
+			bytes[l] += vals[i].bytes;
+		}
+	}
+	return 0;
 }
 
 __u64 srfd_dp_counter(const struct srfd_dp *dp, enum srfd_reason reason)

@@ -15,6 +15,8 @@
 #define SRFD_LOOP_IFNAME	"srfd-loop"
 #define SRFD_TICK_FRAME_LEN	64
 #define SRFD_TICKERS		2
+/* protected-prefix routes: preferred over routing daemons' usual metrics */
+#define SRFD_PREFIX_METRIC	16
 
 struct srfd_bpf;
 struct srfd_nl;
@@ -30,6 +32,7 @@ struct srfd_dp {
 	int packet_fd;
 	int route_installed;
 	unsigned int reflector_routes;
+	unsigned int prefix_routes;
 	int maps_pinned;
 	__u32 next_ticker_id;
 };
@@ -45,6 +48,10 @@ int srfd_dp_ringbuf_consume(struct srfd_dp *dp);
 int srfd_dp_read_state(const struct srfd_dp *dp, __u32 slot,
 		       struct srfd_session_state *st);
 int srfd_dp_read_global(const struct srfd_dp *dp, struct srfd_global *g);
+/* State of protected prefix @idx and its per-list encap counters. */
+int srfd_dp_read_prefix(const struct srfd_dp *dp, __u32 idx,
+			struct srfd_prefix_state *st, __u64 packets[2],
+			__u64 bytes[2]);
 /* Sum of the per-CPU counter for @reason. */
 __u64 srfd_dp_counter(const struct srfd_dp *dp, enum srfd_reason reason);
 

@@ -152,16 +152,27 @@ int srfd_nl_veth_create(struct srfd_nl *nl, const char *name,
 	return transact(nl, nlh);
 }
 
-int srfd_nl_link_set_up(struct srfd_nl *nl, int ifindex)
+static int link_set_flags(struct srfd_nl *nl, int ifindex, unsigned int flags,
+			  unsigned int change)
 {
 	struct nlmsghdr *nlh = request(nl, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
 	return transact(nl, nlh);
+}
+
+int srfd_nl_link_set_up(struct srfd_nl *nl, int ifindex)
+{
+	return link_set_flags(nl, ifindex, IFF_UP, IFF_UP);
+}
+
+int srfd_nl_link_set_noarp(struct srfd_nl *nl, int ifindex, int on)
+{
+	return link_set_flags(nl, ifindex, on ? IFF_NOARP : 0, IFF_NOARP);
 }
 
 int srfd_nl_link_delete(struct srfd_nl *nl, int ifindex)
@@ -203,13 +214,13 @@ int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 }
 
 static struct nlmsghdr *route6_request(struct srfd_nl *nl, __u16 type,
-				       __u16 flags, const __u8 dst[16])
+				       __u16 flags, const __u8 dst[16], int plen)
 {
 	struct nlmsghdr *nlh = request(nl, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = 128;
+	rtm->rtm_dst_len = plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = SRFD_RTPROT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
@@ -222,7 +233,7 @@ int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
 			int prog_fd, const char *prog_name)
 {
 	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      NLM_F_CREATE | NLM_F_REPLACE, sid);
+					      NLM_F_CREATE | NLM_F_REPLACE, sid, 128);
 	struct nlattr *encap, *bpf;
 
 	mnl_attr_put_u32(nlh, RTA_OIF, oif);
@@ -239,5 +250,30 @@ int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
 
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16])
 {
-	return transact(nl, route6_request(nl, RTM_DELROUTE, 0, dst));
+	return transact(nl, route6_request(nl, RTM_DELROUTE, 0, dst, 128));
+}
+
+int srfd_nl_route6_dev_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
+			   int oif, __u32 metric, __u32 mtu)
+{
+	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
+					      NLM_F_CREATE | NLM_F_REPLACE,
+					      dst, plen);
+	struct nlattr *metrics;
+
+	mnl_attr_put_u32(nlh, RTA_OIF, oif);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
+	mnl_attr_put_u32(nlh, RTAX_MTU, mtu);
+	mnl_attr_nest_end(nlh, metrics);
+	return transact(nl, nlh);
+}
+
+int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,
+			      __u32 metric)
+{
+	struct nlmsghdr *nlh = route6_request(nl, RTM_DELROUTE, 0, dst, plen);
+
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	return transact(nl, nlh);
 }

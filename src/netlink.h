@@ -18,6 +18,8 @@ int srfd_nl_veth_create(struct srfd_nl *nl, const char *name,
 			const __u8 mac[6], const char *peer,
 			const __u8 peer_mac[6]);
 int srfd_nl_link_set_up(struct srfd_nl *nl, int ifindex);
+/* Set (@on) or clear IFF_NOARP. */
+int srfd_nl_link_set_noarp(struct srfd_nl *nl, int ifindex, int on);
 int srfd_nl_link_delete(struct srfd_nl *nl, int ifindex);
 /* Root TBF: @rate_bps bytes per second, @burst and @limit in bytes. */
 int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
@@ -26,5 +28,10 @@ int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
 			int prog_fd, const char *prog_name);
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);
+/* <dst>/<plen> dev @oif metric @metric mtu @mtu */
+int srfd_nl_route6_dev_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
+			   int oif, __u32 metric, __u32 mtu);
+int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,
+			      __u32 metric);
 
 #endif

@@ -117,6 +117,28 @@ void out_u64(struct srfd_out *o, const char *key, int width, __u64 v)
 	}
 }
 
+void out_str_list(struct srfd_out *o, const char *key,
+		  const char *const *v, unsigned int n)
+{
+	unsigned int i;
+
+	if (o->json) {
+		json_key(o, key);
+		fputc('[', o->f);
+		for (i = 0; i < n; i++) {
+			if (i)
+				fputc(',', o->f);
+			json_string(o->f, v[i]);
+		}
+		fputc(']', o->f);
+		return;
+	}
+	fprintf(o->f, "%s ", key);
+	for (i = 0; i < n; i++)
+		fprintf(o->f, "%s%s", i ? "," : "", v[i]);
+	fputc(' ', o->f);
+}
+
 void out_record_end(struct srfd_out *o)
 {
 	if (!o->json)

@@ -36,6 +36,45 @@ int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
 	return 0;
 }
 
+int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
+			  struct srfd_prefix_cfg *out)
+{
+	const struct srfd_prefix_conf *pc;
+	unsigned int g;
+
+	if (idx >= conf->nprefixes)
+		return -EINVAL;
+	pc = &conf->prefixes[idx];
+	memset(out, 0, sizeof(*out));
+	out->valid = 1;
+	out->nguards = pc->nguards;
+	out->nsegs[SRFD_LIST_PRIMARY] = pc->nsegs[SRFD_LIST_PRIMARY];
+	out->nsegs[SRFD_LIST_BACKUP] = pc->nsegs[SRFD_LIST_BACKUP];
+	for (g = 0; g < pc->nguards; g++)
+		out->guards[g] = pc->guards[g];
+	out->hold_ns = (__u64)pc->hold_ms * 1000000;
+	out->hold_max_ns = (__u64)pc->hold_max_ms * 1000000;
+	out->quiet_ns = (__u64)pc->quiet_ms * 1000000;
+	memcpy(out->src, conf->encap_src, SRFD_SID_LEN);
+	memcpy(out->segs, pc->segs, sizeof(out->segs));
+	return 0;
+}
+
+unsigned int srfd_session_guards_build(const struct srfd_config *conf,
+				       unsigned int slot,
+				       struct srfd_session_guards *out)
+{
+	unsigned int i, g;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < conf->nprefixes; i++)
+		for (g = 0; g < conf->prefixes[i].nguards; g++)
+			if (conf->prefixes[i].guards[g] == slot &&
+			    out->n < SRFD_MAX_GUARDED)
+				out->prefixes[out->n++] = i;
+	return out->n;
+}
+
 void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 			     const struct srfd_session_state *st,
 			     struct srfd_ctl_session *rec)
@@ -66,6 +105,12 @@ const char *srfd_state_name(__u32 state)
 	return "unknown";
 }
 
+const char *srfd_list_name(__u32 list)
+{
+	return list == SRFD_LIST_PRIMARY ? "primary" :
+	       list == SRFD_LIST_BACKUP ? "backup" : "unknown";
+}
+
 const char *srfd_reason_name(enum srfd_reason reason)
 {
 	static const char *const names[SRFD_R_MAX] = {
@@ -86,6 +131,12 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_REFLECTED] = "reflected",
 		[SRFD_R_REFLECT_UNKNOWN] = "reflect_unknown",
 		[SRFD_R_REFLECT_FAIL] = "reflect_fail",
+		[SRFD_R_ENCAP_OK] = "encap_ok",
+		[SRFD_R_ENCAP_NO_PREFIX] = "encap_no_prefix",
+		[SRFD_R_ENCAP_NOT_IPV6] = "encap_not_ipv6",
+		[SRFD_R_ENCAP_TOO_BIG] = "encap_too_big",
+		[SRFD_R_ENCAP_NO_ROUTE] = "encap_no_route",
+		[SRFD_R_ENCAP_FAIL] = "encap_fail",
 	};
 
 	if ((unsigned int)reason >= SRFD_R_MAX || !names[reason])

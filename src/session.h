@@ -15,11 +15,24 @@ int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
 			   int ifindex, __u64 token,
 			   struct srfd_session_cfg *out);
 
+/* Fill the map value for protected prefix @idx of @conf. */
+int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
+			  struct srfd_prefix_cfg *out);
+
+/*
+ * Fill, for session @slot, the list of prefixes it guards. Returns the
+ * number of prefixes.
+ */
+unsigned int srfd_session_guards_build(const struct srfd_config *conf,
+				       unsigned int slot,
+				       struct srfd_session_guards *out);
+
 void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 			     const struct srfd_session_state *st,
 			     struct srfd_ctl_session *rec);
 
 const char *srfd_state_name(__u32 state);
+const char *srfd_list_name(__u32 list);	/* "primary" / "backup" */
 /* snake_case name of a data-path counter, as printed by srfdctl stats */
 const char *srfd_reason_name(enum srfd_reason reason);
 

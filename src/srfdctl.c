@@ -2,9 +2,11 @@
 /*
  * srfdctl: show and follow srfdd state over its control socket.
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] session show
+ *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] prefix show
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] stats show
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] monitor
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -83,6 +85,7 @@ static int ctl_request(struct ctl_opts *o, unsigned int op,
 		struct srfd_ctl_hdr hdr;
 		struct srfd_ctl_session s;
 		struct srfd_ctl_counter c;
+		struct srfd_ctl_prefix p;
 	} rec;
 	size_t got;
 	int fd, rop, ret = 1;
@@ -175,6 +178,58 @@ static int cmd_stats_show(struct ctl_opts *o)
 	return ctl_request(o, SRFD_CTL_STATS_SHOW, &p);
 }
 
+static void print_prefix(struct srfd_out *o, const void *rec, size_t len)
+{
+	const struct srfd_ctl_prefix *p = rec;
+	char addr[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 4];
+	char sids[2][SRFD_MAX_ENCAP_SEGS][INET6_ADDRSTRLEN];
+	char guards[SRFD_MAX_GUARDS][SRFD_NAME_LEN + 1];
+	const char *sidp[2][SRFD_MAX_ENCAP_SEGS], *gp[SRFD_MAX_GUARDS];
+	unsigned int l, i;
+
+	if (p->hdr.op != SRFD_CTL_PREFIX_REC || len != sizeof(*p) ||
+	    p->nguards > SRFD_MAX_GUARDS || p->nsegs[0] > SRFD_MAX_ENCAP_SEGS ||
+	    p->nsegs[1] > SRFD_MAX_ENCAP_SEGS)
+		return;
+	inet_ntop(AF_INET6, p->addr, addr, sizeof(addr));
+	snprintf(prefix, sizeof(prefix), "%s/%u", addr, p->prefixlen);
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < p->nsegs[l]; i++) {
+			inet_ntop(AF_INET6, p->segs[l][i], sids[l][i],
+				  sizeof(sids[l][i]));
+			sidp[l][i] = sids[l][i];
+		}
+	for (i = 0; i < p->nguards; i++) {
+		memcpy(guards[i], p->guards[i], SRFD_NAME_LEN);
+		guards[i][SRFD_NAME_LEN] = '\0';
+		gp[i] = guards[i];
+	}
+	out_object_open(o);
+	out_str(o, "prefix", 0, prefix);
+	out_str(o, "active", 0, srfd_list_name(p->active));
+	out_str_list(o, "primary", sidp[0], p->nsegs[0]);
+	out_str_list(o, "backup", sidp[1], p->nsegs[1]);
+	out_str_list(o, "guards", gp, p->nguards);
+	out_u64(o, "switches", 0, p->switches);
+	out_u64(o, "last_switch_ns", 0, p->last_switch_ns);
+	out_u64(o, "hold_down_ms", 0, p->hold_ns / 1000000);
+	out_u64(o, "packets_primary", 0, p->packets[0]);
+	out_u64(o, "bytes_primary", 0, p->bytes[0]);
+	out_u64(o, "packets_backup", 0, p->packets[1]);
+	out_u64(o, "bytes_backup", 0, p->bytes[1]);
+	out_object_close(o);
+	out_record_end(o);
+}
+
+static int cmd_prefix_show(struct ctl_opts *o)
+{
+	static const struct ctl_printer p = {
+		out_array_open, print_prefix, out_array_close,
+	};
+
+	return ctl_request(o, SRFD_CTL_PREFIX_SHOW, &p);
+}
+
 static int cmd_monitor(struct ctl_opts *o)
 {
 	struct srfd_ctl_event rec;
@@ -190,14 +245,25 @@ static int cmd_monitor(struct ctl_opts *o)
 			continue;
 		memcpy(name, rec.name, SRFD_NAME_LEN);
 		out_object_open(&o->out);
-		out_str(&o->out, "event", 0, "state");
-		out_str(&o->out, "name", 0, name);
-		out_str(&o->out, "old_state", 0,
-			srfd_state_name(rec.ev.old_state));
-		out_str(&o->out, "state", 0, srfd_state_name(rec.ev.new_state));
-		out_u64(&o->out, "ts_ns", 0, rec.ev.ts_ns);
-		out_u64(&o->out, "tx_seq", 0, rec.ev.tx_seq);
-		out_u64(&o->out, "rx_seq", 0, rec.ev.rx_seq);
+		if (rec.ev.type == SRFD_EV_SWITCH) {
+			out_str(&o->out, "event", 0, "switch");
+			out_str(&o->out, "prefix", 0, name);
+			out_str(&o->out, "old_active", 0,
+				srfd_list_name(rec.ev.old_state));
+			out_str(&o->out, "active", 0,
+				srfd_list_name(rec.ev.new_state));
+			out_u64(&o->out, "ts_ns", 0, rec.ev.ts_ns);
+		} else {
+			out_str(&o->out, "event", 0, "state");
+			out_str(&o->out, "name", 0, name);
+			out_str(&o->out, "old_state", 0,
+				srfd_state_name(rec.ev.old_state));
+			out_str(&o->out, "state", 0,
+				srfd_state_name(rec.ev.new_state));
+			out_u64(&o->out, "ts_ns", 0, rec.ev.ts_ns);
+			out_u64(&o->out, "tx_seq", 0, rec.ev.tx_seq);
+			out_u64(&o->out, "rx_seq", 0, rec.ev.rx_seq);
+		}
 		out_object_close(&o->out);
 		out_record_end(&o->out);
 		fflush(o->out.f);
@@ -219,6 +285,7 @@ struct command {
 static const struct command commands[] = {
 	{ "session", "show", cmd_session_show },
 	{ "stats", "show", cmd_stats_show },
+	{ "prefix", "show", cmd_prefix_show },
 	{ "monitor", NULL, cmd_monitor },
 	{ 0 },
 };
@@ -227,6 +294,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: srfdctl [OPTIONS] session show\n"
+		"       srfdctl [OPTIONS] prefix show\n"
 		"       srfdctl [OPTIONS] stats show\n"
 		"       srfdctl [OPTIONS] monitor\n"
 		"Options:\n"

@@ -52,20 +52,34 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 	struct srfdd *d = ctx;
 	const struct srfd_event *ev = data;
 	struct srfd_ctl_event rec = { .hdr.op = SRFD_CTL_EVENT_REC };
-	const char *name = "?";
+	char name[SRFD_NAME_LEN] = "?";
 
-	if (len < sizeof(*ev) || ev->type != SRFD_EV_STATE)
+	if (len < sizeof(*ev))
 		return 0;
-	if (ev->session_id < d->conf.nsessions)
-		name = d->conf.sessions[ev->session_id].name;
-	log_info("session '%s': %s -> %s at %llu.%09llu (tx_seq %llu, rx_seq %llu)",
-		 name, srfd_state_name(ev->old_state),
-		 srfd_state_name(ev->new_state),
-		 (unsigned long long)(ev->ts_ns / 1000000000ULL),
-		 (unsigned long long)(ev->ts_ns % 1000000000ULL),
-		 (unsigned long long)ev->tx_seq,
-		 (unsigned long long)ev->rx_seq);
-	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if (ev->type == SRFD_EV_STATE) {
+		if (ev->id < d->conf.nsessions)
+			snprintf(name, sizeof(name), "%s",
+				 d->conf.sessions[ev->id].name);
+		log_info("session '%s': %s -> %s at %llu.%09llu (tx_seq %llu, rx_seq %llu)",
+			 name, srfd_state_name(ev->old_state),
+			 srfd_state_name(ev->new_state),
+			 (unsigned long long)(ev->ts_ns / 1000000000ULL),
+			 (unsigned long long)(ev->ts_ns % 1000000000ULL),
+			 (unsigned long long)ev->tx_seq,
+			 (unsigned long long)ev->rx_seq);
+	} else if (ev->type == SRFD_EV_SWITCH) {
+		if (ev->id < d->conf.nprefixes)
+			srfd_prefix_format(&d->conf.prefixes[ev->id], name,
+					   sizeof(name));
+		log_info("prefix %s: %s -> %s at %llu.%09llu", name,
+			 srfd_list_name(ev->old_state),
+			 srfd_list_name(ev->new_state),
+			 (unsigned long long)(ev->ts_ns / 1000000000ULL),
+			 (unsigned long long)(ev->ts_ns % 1000000000ULL));
+	} else {
+		return 0;
+	}
+	memcpy(rec.name, name, sizeof(rec.name));
 	rec.ev = *ev;
 	srfd_ctl_broadcast(d->ctl, &rec, sizeof(rec));
 	return 0;
@@ -134,6 +148,41 @@ static int ctl_stats(struct srfdd *d, int fd)
 	return err;
 }
 
+static int ctl_prefixes(struct srfdd *d, int fd)
+{
+	struct srfd_ctl_prefix rec;
+	unsigned int i, g;
+	int err;
+
+	for (i = 0; i < d->conf.nprefixes; i++) {
+		const struct srfd_prefix_conf *pc = &d->conf.prefixes[i];
+		struct srfd_prefix_state st;
+
+		memset(&rec, 0, sizeof(rec));
+		rec.hdr.op = SRFD_CTL_PREFIX_REC;
+		err = srfd_dp_read_prefix(&d->dp, i, &st, rec.packets, rec.bytes);
+		if (err)
+			return err;
+		memcpy(rec.addr, pc->addr, sizeof(rec.addr));
+		rec.prefixlen = pc->plen;
+		rec.active = st.active;
+		rec.nsegs[0] = pc->nsegs[0];
+		rec.nsegs[1] = pc->nsegs[1];
+		memcpy(rec.segs, pc->segs, sizeof(rec.segs));
+		rec.nguards = pc->nguards;
+		for (g = 0; g < pc->nguards; g++)
+			memcpy(rec.guards[g], d->conf.sessions[pc->guards[g]].name,
+			       SRFD_NAME_LEN);
+		rec.switches = st.switches;
+		rec.last_switch_ns = st.last_switch_ns;
+		rec.hold_ns = st.hold_ns;
+		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int ctl_show(void *ctx, int fd, unsigned int op)
 {
 	struct srfdd *d = ctx;
@@ -144,6 +193,8 @@ static int ctl_show(void *ctx, int fd, unsigned int op)
 
 	if (op == SRFD_CTL_STATS_SHOW)
 		return ctl_stats(d, fd);
+	if (op == SRFD_CTL_PREFIX_SHOW)
+		return ctl_prefixes(d, fd);
 	if (op != SRFD_CTL_SESSION_SHOW)
 		return -EOPNOTSUPP;
 	for (i = 0; i < d->conf.nsessions; i++) {

@@ -170,7 +170,7 @@ START_TEST(test_abi_layout)
 	ck_assert_uint_eq(offsetof(struct srfd_probe, token), 24);
 	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 192);
 	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, probe_segs), 64);
-	ck_assert_uint_eq(sizeof(struct srfd_session_state), 120);
+	ck_assert_uint_eq(sizeof(struct srfd_session_state), 128);
 	ck_assert_uint_eq(offsetof(struct srfd_session_state, state), 16);
 	ck_assert_uint_eq(sizeof(struct srfd_event), 32);
 	ck_assert_uint_eq(sizeof(struct srfd_ctl_session), 96);

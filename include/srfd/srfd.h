@@ -18,6 +18,10 @@
 #define SRFD_MAX_PROBE_SEGS	(SRFD_MAX_PATH_SEGS + 2)
 #define SRFD_NAME_LEN		32
 #define SRFD_MAX_REFLECTORS	16
+#define SRFD_MAX_PREFIXES	1024	/* protected prefixes */
+#define SRFD_MAX_ENCAP_SEGS	8	/* SIDs per primary or backup list */
+#define SRFD_MAX_GUARDS		4	/* sessions guarding one prefix */
+#define SRFD_MAX_GUARDED	256	/* prefixes one session can guard */
 #define SRFD_SID_LEN		16
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
@@ -55,7 +59,8 @@ _Static_assert(sizeof(struct srfd_tick) == 8, "srfd_tick ABI");
 /* scratch buffer used to build probes: power of two so lengths can be masked */
 #define SRFD_PROBE_BUF_LEN 256
 _Static_assert(SRFD_PROBE_MAX_LEN <= SRFD_PROBE_BUF_LEN, "probe buffer");
-_Static_assert((SRFD_MAX_PROBE_SEGS & (SRFD_MAX_PROBE_SEGS - 1)) == 0,
+_Static_assert((SRFD_MAX_PROBE_SEGS & (SRFD_MAX_PROBE_SEGS - 1)) == 0 &&
+	       (SRFD_MAX_ENCAP_SEGS & (SRFD_MAX_ENCAP_SEGS - 1)) == 0,
 	       "segment index is masked in BPF");
 
 /* Session configuration: written by srfdd only, read by BPF. */
@@ -101,8 +106,9 @@ struct srfd_session_state {
 	__u64 good_streak;		/* consecutive good returns */
 	__u64 bad_token;
 	__u64 stall_saves;		/* deadlines passed with too few probes sent */
+	__u64 reroute_pending;		/* guarded prefixes may still be on backup */
 };
-_Static_assert(sizeof(struct srfd_session_state) == 120, "srfd_session_state ABI");
+_Static_assert(sizeof(struct srfd_session_state) == 128, "srfd_session_state ABI");
 
 /*
  * Reflector for neighbours that run srfd: key = the reflector SID (16 bytes),
@@ -112,6 +118,63 @@ struct srfd_reflector {
 	__u8 nexthop[SRFD_SID_LEN];
 };
 _Static_assert(sizeof(struct srfd_reflector) == 16, "srfd_reflector ABI");
+
+/* Fast reroute: which SID list a protected prefix uses. */
+enum srfd_list {
+	SRFD_LIST_PRIMARY = 0,
+	SRFD_LIST_BACKUP = 1,
+};
+
+/*
+ * Protected prefix, indexed by the value of the srfd_prefix_lpm trie.
+ * Written by srfdd only.
+ */
+struct srfd_prefix_cfg {
+	__u8  valid;
+	__u8  nguards;
+	__u8  nsegs[2];			/* per enum srfd_list */
+	__u16 guards[SRFD_MAX_GUARDS];	/* session slots */
+	__u8  pad[4];
+	__u64 hold_ns;			/* base hold-down before reverting */
+	__u64 hold_max_ns;		/* dampening cap */
+	__u64 quiet_ns;			/* flap-free time that resets the hold */
+	__u8  src[SRFD_SID_LEN];	/* outer source address */
+	__u8  segs[2][SRFD_MAX_ENCAP_SEGS][SRFD_SID_LEN];	/* travel order */
+};
+_Static_assert(sizeof(struct srfd_prefix_cfg) == 312, "srfd_prefix_cfg ABI");
+
+/* Protected prefix state, written by BPF only. */
+struct srfd_prefix_state {
+	__u32 active;			/* enum srfd_list */
+	__u32 pad;
+	__u64 switches;
+	__u64 last_switch_ns;
+	__u64 hold_ns;			/* current (dampened) hold-down */
+	__u64 last_backup_ns;		/* last switch to the backup */
+};
+_Static_assert(sizeof(struct srfd_prefix_state) == 40, "srfd_prefix_state ABI");
+
+/* Per-CPU encapsulation counters, key = prefix index * 2 + enum srfd_list. */
+struct srfd_encap_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct srfd_encap_stats) == 16, "srfd_encap_stats ABI");
+
+/* Prefixes a session guards, indexed by session slot. Written by srfdd. */
+struct srfd_session_guards {
+	__u32 n;
+	__u16 prefixes[SRFD_MAX_GUARDED];
+	__u16 pad[2];
+};
+_Static_assert(sizeof(struct srfd_session_guards) == 520, "srfd_session_guards ABI");
+
+/* LPM trie key for protected prefixes (value: __u32 prefix index). */
+struct srfd_prefix_key {
+	__u32 prefixlen;
+	__u8  addr[SRFD_SID_LEN];
+};
+_Static_assert(sizeof(struct srfd_prefix_key) == 20, "srfd_prefix_key ABI");
 
 /* Data-path global state, one element, written by BPF only. */
 struct srfd_global {
@@ -147,17 +210,24 @@ enum srfd_reason {
 	SRFD_R_REFLECTED,	/* reflector: probe sent back with End.X */
 	SRFD_R_REFLECT_UNKNOWN,	/* reflector: SID not configured */
 	SRFD_R_REFLECT_FAIL,	/* reflector: End.X lookup failed */
+	SRFD_R_ENCAP_OK,	/* headend: encapsulated and redirected */
+	SRFD_R_ENCAP_NO_PREFIX,	/* headend: not a protected prefix */
+	SRFD_R_ENCAP_NOT_IPV6,
+	SRFD_R_ENCAP_TOO_BIG,	/* headend: would exceed the egress MTU */
+	SRFD_R_ENCAP_NO_ROUTE,	/* headend: no route to the first SID */
+	SRFD_R_ENCAP_FAIL,	/* headend: adjust_room/store failed */
 	SRFD_R_MAX,
 };
 
 enum srfd_event_type {
-	SRFD_EV_STATE = 1,
+	SRFD_EV_STATE = 1,	/* session: old/new are enum srfd_state */
+	SRFD_EV_SWITCH = 2,	/* prefix: old/new are enum srfd_list */
 };
 
 /* Ring buffer event, also streamed to `srfdctl monitor`. */
 struct srfd_event {
 	__u32 type;		/* enum srfd_event_type */
-	__u16 session_id;
+	__u16 id;		/* session slot or prefix index */
 	__u8  old_state;
 	__u8  new_state;
 	__u64 ts_ns;		/* CLOCK_MONOTONIC of the transition */
@@ -175,9 +245,11 @@ enum srfd_ctl_op {
 	SRFD_CTL_SESSION_SHOW = 1,
 	SRFD_CTL_MONITOR = 2,
 	SRFD_CTL_STATS_SHOW = 3,
+	SRFD_CTL_PREFIX_SHOW = 4,
 	SRFD_CTL_SESSION_REC = 100,
 	SRFD_CTL_EVENT_REC = 101,
 	SRFD_CTL_COUNTER_REC = 102,
+	SRFD_CTL_PREFIX_REC = 103,
 	SRFD_CTL_END = 199,
 	SRFD_CTL_ERROR = 200,
 };
@@ -216,5 +288,23 @@ struct srfd_ctl_counter {
 	__u64 value;
 };
 _Static_assert(sizeof(struct srfd_ctl_counter) == 48, "srfd_ctl_counter ABI");
+
+struct srfd_ctl_prefix {
+	struct srfd_ctl_hdr hdr;
+	__u8  addr[SRFD_SID_LEN];
+	__u8  prefixlen;
+	__u8  active;			/* enum srfd_list */
+	__u8  nsegs[2];
+	__u8  nguards;
+	__u8  pad[3];
+	char  guards[SRFD_MAX_GUARDS][SRFD_NAME_LEN];
+	__u8  segs[2][SRFD_MAX_ENCAP_SEGS][SRFD_SID_LEN];
+	__u64 switches;
+	__u64 last_switch_ns;
+	__u64 hold_ns;
+	__u64 packets[2];
+	__u64 bytes[2];
+};
+_Static_assert(sizeof(struct srfd_ctl_prefix) == 472, "srfd_ctl_prefix ABI");
 
 #endif /* SRFD_SRFD_H */
