@@ -623,7 +623,8 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	/* GSO segments were sized by the route MTU, which leaves room */
 	if (!skb->gso_size)
 		fib.tot_len = inner_len + SRFD_ENCAP_OVERHEAD(n);
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	/* we originate the outer packet: an output lookup, no forwarding check */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return SRFD_R_ENCAP_TOO_BIG;
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)

@@ -78,6 +78,10 @@ static int ticker_link_create(struct srfd_dp *dp)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode",
 		 SRFD_LOOP_IFNAME);
 	write_sysctl(path, "1");
+	/* bpf_fib_lookup() for encapsulated traffic refuses a non-forwarding device */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding",
+		 SRFD_LOOP_IFNAME);
+	write_sysctl(path, "1");
 
 	err = srfd_nl_link_set_up(dp->nl, dp->pace_ifindex);
 	if (!err)
@@ -323,9 +327,11 @@ static int encap_attach(struct srfd_dp *dp)
 	err = srfd_nl_link_set_noarp(dp->nl, dp->loop_ifindex, 1);
 	if (err)
 		return err;
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return err;
+	if (!dp->conf->nsessions) {	/* else tick_attach made the clsact */
+		err = bpf_tc_hook_create(&hook);
+		if (err && err != -EEXIST)
+			return err;
+	}
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		log_err("cannot attach srfd_encap to %s: %s", SRFD_LOOP_IFNAME,

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "check_tap.h"
+#include "encap.h"
 #include "probe.h"
 #include "session.h"
 #include "srfd.skel.h"
@@ -366,6 +367,193 @@ START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 }
 END_TEST
 
+/* Protected prefix 0: fc00:2::/64, primary via B, backup via C. */
+static void add_prefix(__u32 hold_ms)
+{
+	struct srfd_config *conf = calloc(1, sizeof(*conf));
+	struct srfd_session_guards guards;
+	struct srfd_prefix_key key = { .prefixlen = 64 };
+	struct srfd_prefix_cfg cfg;
+	__u32 idx = 0, slot = 0;
+
+	ck_assert_ptr_nonnull(conf);
+	inet_pton(AF_INET6, "fc00:a::1", conf->encap_src);
+	conf->nsessions = 1;
+	conf->nprefixes = 1;
+	inet_pton(AF_INET6, "fc00:2::", conf->prefixes[0].addr);
+	conf->prefixes[0].plen = 64;
+	conf->prefixes[0].nsegs[0] = 2;
+	conf->prefixes[0].nsegs[1] = 2;
+	inet_pton(AF_INET6, "fc00:b::e", conf->prefixes[0].segs[0][0]);
+	inet_pton(AF_INET6, "fc00:d::d6", conf->prefixes[0].segs[0][1]);
+	inet_pton(AF_INET6, "fc00:c::e", conf->prefixes[0].segs[1][0]);
+	inet_pton(AF_INET6, "fc00:d::d6", conf->prefixes[0].segs[1][1]);
+	conf->prefixes[0].nguards = 1;
+	conf->prefixes[0].guards[0] = 0;
+	conf->prefixes[0].hold_ms = hold_ms;
+	conf->prefixes[0].hold_max_ms = 4 * hold_ms;
+	conf->prefixes[0].quiet_ms = 1000;
+	ck_assert_int_eq(srfd_prefix_cfg_build(conf, 0, &cfg), 0);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_cfg, &idx, 4,
+					      &cfg, sizeof(cfg), 0), 0);
+	memcpy(key.addr, conf->prefixes[0].addr, 16);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_lpm, &key,
+					      sizeof(key), &idx, 4, 0), 0);
+	ck_assert_uint_eq(srfd_session_guards_build(conf, 0, &guards), 1);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_guards, &slot,
+					      4, &guards, sizeof(guards), 0), 0);
+	free(conf);
+}
+
+static struct srfd_prefix_state prefix_state(void)
+{
+	struct srfd_prefix_state st;
+	__u32 idx = 0;
+
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_prefix_state, &idx,
+					      4, &st, sizeof(st), 0), 0);
+	return st;
+}
+
+/* Ethernet + IPv6 + UDP towards @dst with @payload bytes of payload. */
+static __u32 udp6_frame(__u8 *buf, const char *dst, __u32 payload)
+{
+	__u32 len = 14 + 40 + 8 + payload;
+
+	memset(buf, 0, len);
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	buf[14] = 0x60 | 0x0a;		/* traffic class 0xa0 */
+	buf[18] = (8 + payload) >> 8;
+	buf[19] = (8 + payload) & 0xff;
+	buf[20] = 17;
+	buf[21] = 63;
+	inet_pton(AF_INET6, "fc00:1::2", buf + 22);
+	inet_pton(AF_INET6, dst, buf + 38);
+	buf[54] = 0x30;
+	buf[56] = 0x13;
+	buf[59] = 8 + payload;
+	memset(buf + 62, 0x5a, payload);
+	return len;
+}
+
+START_TEST(test_encap_bytes_and_flip)
+{
+	__u8 in[256], out[512], sid[16], inner[256];
+	__u32 in_len, out_len = sizeof(out), list;
+	const __u8 *ip6 = out + 14, *srh = out + 54;
+	struct srfd_prefix_state ps = { 0 };
+	__u32 idx = 0;
+
+	add_prefix(100);
+	in_len = udp6_frame(in, "fc00:2::9", 100);
+	memcpy(inner, in + 14, in_len - 14);
+	for (list = 0; list < 2; list++) {
+		out_len = sizeof(out);
+
+		ck_assert_int_eq(run(skel->progs.srfd_encap, in, in_len, out, &out_len),
+				 TC_ACT_REDIRECT);
+		ck_assert_uint_eq(out_len, in_len + 40 + 8 + 2 * 16);
+		ck_assert_uint_eq(ip6[0] >> 4, 6);
+		ck_assert_uint_eq(((ip6[0] & 0xf) << 4) | (ip6[1] >> 4), 0xa0);
+		ck_assert_uint_eq((ip6[4] << 8) | ip6[5], 8 + 32 + in_len - 14);
+		ck_assert_uint_eq(ip6[6], 43);
+		inet_pton(AF_INET6, "fc00:a::1", sid);
+		ck_assert_mem_eq(ip6 + 8, sid, 16);
+		inet_pton(AF_INET6, list ? "fc00:c::e" : "fc00:b::e", sid);
+		ck_assert_mem_eq(ip6 + 24, sid, 16);	/* DA: first SID */
+		ck_assert_uint_eq(srh[0], 41);		/* inner IPv6 */
+		ck_assert_uint_eq(srh[1], 4);
+		ck_assert_uint_eq(srh[2], 4);
+		ck_assert_uint_eq(srh[3], 1);		/* segments left */
+		ck_assert_uint_eq(srh[4], 1);
+		ck_assert_mem_eq(srh + 8 + 16, sid, 16);	/* reverse order */
+		inet_pton(AF_INET6, "fc00:d::d6", sid);
+		ck_assert_mem_eq(srh + 8, sid, 16);
+		ck_assert_mem_eq(out + 14 + 40 + 40, inner, in_len - 14);
+		/* flip, as the watchdog would */
+		ps.active = SRFD_LIST_BACKUP;
+		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_state,
+						      &idx, 4, &ps, sizeof(ps), 0), 0);
+	}
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_OK), 2);
+}
+END_TEST
+
+START_TEST(test_encap_leaves_other_traffic)
+{
+	__u8 in[256], out[512];
+	__u32 in_len, out_len = sizeof(out);
+
+	add_prefix(100);
+	in_len = udp6_frame(in, "fc00:3::9", 100);
+	ck_assert_int_eq(run(skel->progs.srfd_encap, in, in_len, out, &out_len),
+			 TC_ACT_SHOT);
+	ck_assert_uint_eq(out_len, in_len);
+	ck_assert_mem_eq(out, in, in_len);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_NO_PREFIX), 1);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_OK), 0);
+}
+END_TEST
+
+START_TEST(test_encap_too_big_is_counted)
+{
+	static __u8 in[1600], out[1800];
+	__u32 in_len, out_len = sizeof(out);
+
+	add_prefix(100);
+	in_len = udp6_frame(in, "fc00:2::9", 1500 - 48);	/* 1500 inner bytes */
+	ck_assert_int_eq(run(skel->progs.srfd_encap, in, in_len, out, &out_len),
+			 TC_ACT_SHOT);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_TOO_BIG), 1);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_OK), 0);
+}
+END_TEST
+
+START_TEST(test_watchdog_flips_and_reverts)
+{
+	struct srfd_prefix_state ps;
+
+	add_prefix(20);
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
+
+	tick_n(4);
+	usleep(3 * INTERVAL_US * 4);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_DOWN);
+	ps = prefix_state();
+	ck_assert_uint_eq(ps.active, SRFD_LIST_BACKUP);
+	ck_assert_uint_eq(ps.switches, 1);
+	ck_assert_uint_eq(ps.last_switch_ns, state(0).last_change_ns);
+	ck_assert_uint_eq(ps.hold_ns, 20000000);
+
+	/* back up: still on the backup during the 20 ms hold-down */
+	tick_n(3);
+	return_seqs(0, 8, 10);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_BACKUP);
+	usleep(5000);
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_BACKUP);
+	/* keep the session alive past the hold-down; the watchdog reverts */
+	{
+		__u64 seq = 11;
+		int i;
+
+		for (i = 0; i < 40; i++) {
+			tick_n(1);
+			return_seqs(0, seq, seq);
+			seq++;
+		}
+	}
+	ps = prefix_state();
+	ck_assert_uint_eq(ps.active, SRFD_LIST_PRIMARY);
+	ck_assert_uint_eq(ps.switches, 2);
+	ring_buffer__consume(rb);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("bpf");
@@ -388,6 +576,16 @@ int main(void)
 		return 1;
 	}
 	close(fd);
+	/* routes to the first SIDs of the test prefix, for bpf_fib_lookup */
+	if (system("sysctl -qw net.ipv6.conf.all.forwarding=1 && "
+		   "ip link add srfdt0 type veth peer name srfdt1 && "
+		   "ip link set srfdt0 up && ip link set srfdt1 up && "
+		   "ip -6 addr add fc00:ab::1/64 dev srfdt0 nodad && "
+		   "ip -6 route add fc00:b::/48 via fc00:ab::2 && "
+		   "ip -6 route add fc00:c::/48 via fc00:ab::3")) {
+		fprintf(stderr, "cannot build the test routes\n");
+		return 1;
+	}
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
@@ -400,5 +598,9 @@ int main(void)
 	tcase_add_test(tc, test_up_then_watchdog_down);
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);
+	tcase_add_test(tc, test_encap_bytes_and_flip);
+	tcase_add_test(tc, test_encap_leaves_other_traffic);
+	tcase_add_test(tc, test_encap_too_big_is_counted);
+	tcase_add_test(tc, test_watchdog_flips_and_reverts);
 	return srfd_check_run_tap("bpf", tc);
 }

@@ -100,7 +100,72 @@ class Topo:
         self.run("B", "ip", "-6", "route", "add", "fc00:a::/48", "via", "fc00:ab::1")
         self.run("C", "ip", "-6", "route", "add", "default", "via", "fc00:bc::1")
         self.run("A", "ip", "-6", "route", "add", "default", "via", "fc00:ab::2")
-        self.run("A", "ping", "-6", "-c1", "-W1", "fc00:ab::2", capture=True)
+        self.resolve("A", "fc00:ab::2")
+
+    def diamond(self):
+        """H1 - A, A-B-D (primary) and A-C-D (backup), D - H2.
+
+        B and C run only kernel SRv6 (End; B also End.X back to A for
+        A's probes), D decapsulates with End.DT6. Return traffic from D to
+        H1 goes via C so that a failure of A-B only hits the forward path.
+        """
+        for n in ("H1", "A", "B", "C", "D", "H2"):
+            self.node(n)
+        self.link("H1", "h1-a", "fc00:1::2", "A", "a-h1", "fc00:1::1")
+        self.link("A", "a-b", "fc00:ab::1", "B", "b-a", "fc00:ab::2")
+        self.link("A", "a-c", "fc00:ac::1", "C", "c-a", "fc00:ac::2")
+        self.link("B", "b-d", "fc00:bd::1", "D", "d-b", "fc00:bd::2")
+        self.link("C", "c-d", "fc00:cd::1", "D", "d-c", "fc00:cd::2")
+        self.link("D", "d-h2", "fc00:2::1", "H2", "h2-d", "fc00:2::2")
+        for n in ("A", "B", "C", "D"):
+            self.run(n, "ip", "-6", "addr", "add", "fc00:%s::1/128" % n.lower(), "dev", "lo")
+        r = self.run
+        r("H1", "ip", "-6", "route", "add", "default", "via", "fc00:1::1")
+        r("H2", "ip", "-6", "route", "add", "default", "via", "fc00:2::1")
+        r("A", "ip", "-6", "route", "add", "fc00:b::/48", "via", "fc00:ab::2")
+        r("A", "ip", "-6", "route", "add", "fc00:c::/48", "via", "fc00:ac::2")
+        r("B", "ip", "-6", "route", "add", "fc00:b::e/128", "encap", "seg6local", "action", "End", "dev", "b-a")
+        r("B", "ip", "-6", "route", "add", "fc00:b::e1/128", "encap", "seg6local", "action", "End.X",
+          "nh6", "fc00:ab::1", "dev", "b-a")
+        r("C", "ip", "-6", "route", "add", "fc00:c::e/128", "encap", "seg6local", "action", "End", "dev", "c-a")
+        r("D", "ip", "-6", "route", "add", "fc00:d::d6/128", "encap", "seg6local", "action", "End.DT6",
+          "table", "254", "dev", "d-b")
+        for n, via in (("B", "fc00:bd::2"), ("C", "fc00:cd::2")):
+            r(n, "ip", "-6", "route", "add", "fc00:d::/48", "via", via)
+            r(n, "ip", "-6", "route", "add", "fc00:2::/64", "via", via)
+        for n, via in (("B", "fc00:ab::1"), ("C", "fc00:ac::1"), ("D", "fc00:cd::1")):
+            r(n, "ip", "-6", "route", "add", "fc00:1::/64", "via", via)
+            r(n, "ip", "-6", "route", "add", "fc00:a::/48", "via", via)
+        for node, dst in (("A", "fc00:ab::2"), ("A", "fc00:ac::2"), ("H1", "fc00:1::1"),
+                          ("H2", "fc00:2::1"), ("B", "fc00:bd::2"), ("C", "fc00:cd::2")):
+            self.resolve(node, dst)
+
+    def resolve(self, node, dst, tries=20):
+        """Ping until @dst answers, so neighbours are resolved before a test."""
+        for _ in range(tries):
+            if self.run(node, "ping", "-6", "-c1", "-W0.2", dst, check=False,
+                        capture=True).returncode == 0:
+                return
+        raise RuntimeError("%s cannot reach %s" % (node, dst))
+
+    def write_frr_conf(self, instance, interval_us, multiplier, hold_ms=1000, hold_max_ms=None,
+                       quiet_ms=None):
+        extra = ""
+        if hold_max_ms is not None:
+            extra += " hold_down_max_ms = %d;" % hold_max_ms
+        if quiet_ms is not None:
+            extra += " quiet_ms = %d;" % quiet_ms
+        path = os.path.join(self.tmp, instance + ".conf")
+        with open(path, "w") as f:
+            f.write('instance = "%s";\nlocal_sid = "fc00:a::bf";\nsource = "fc00:a::1";\n'
+                    'sessions = (\n  { name = "a-b"; interface = "a-b"; neighbor = "fc00:ab::2";\n'
+                    '    segments = [ "fc00:b::e1" ]; interval_us = %d; multiplier = %d; }\n);\n'
+                    'prefixes = (\n  { prefix = "fc00:2::/64";\n'
+                    '    primary = [ "fc00:b::e", "fc00:d::d6" ];\n'
+                    '    backup = [ "fc00:c::e", "fc00:d::d6" ];\n'
+                    '    guards = [ "a-b" ]; hold_down_ms = %d;%s }\n);\n'
+                    % (instance, interval_us, multiplier, hold_ms, extra))
+        return path
 
     def failer(self, node, dev):
         key = (node, dev)
@@ -217,6 +282,25 @@ def detection_trial(topo, instance, interval_us, multiplier, rng=random):
     if not s or s["downs"] != downs + 1:
         return None
     return (s["last_change_ns"] - t_fail) / 1e6
+
+
+def prefixes(instance):
+    out = subprocess.run([SRFDCTL, "-i", instance, "-j", "prefix", "show"],
+                         check=True, text=True, capture_output=True).stdout
+    return {p["prefix"]: p for p in json.loads(out)}
+
+
+def wait_active(instance, prefix, active, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            p = prefixes(instance).get(prefix)
+            if p and p["active"] == active:
+                return p
+        except (subprocess.CalledProcessError, ValueError):
+            pass
+        time.sleep(0.02)
+    return None
 
 
 def percentile(values, p):
