@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""netns test of in-kernel fast reroute on a diamond (TAP output).
+
+H1 - A, A-B-D (primary) and A-C-D (backup), D - H2; B and C run only
+kernel SRv6 (End, End.X), D decapsulates with End.DT6. srfdd on A guards
+prefix fc00:2::/64 (H2) with a 1 ms x 3 session over link A-B. A sequenced
+20 kpps UDP stream runs H1 -> H2 while link A-B fails silently and is
+repaired: the outage must stay within the detection bound + 2 ms, the revert
+after the hold-down must lose nothing, and TCP (iperf3) must work through the
+encapsulation on both lists, forwarded from H1 and originated on A.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import srfdtopo as st  # noqa: E402
+import udpstream  # noqa: E402
+
+PFX = "fc00:2::/64"
+HOLD_MS = 300
+INTERVAL_US, MULT = 1000, 3
+UDPSTREAM = os.path.join(os.path.dirname(st.__file__), "udpstream.py")
+
+
+def iperf(topo, client, seconds=1.5):
+    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201",
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    r = topo.run(client, "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds), "-J",
+                 check=False, capture=True)
+    try:
+        srv.wait(5)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    try:
+        return json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"] / 1e9
+    except (ValueError, KeyError):
+        return 0.0
+
+
+def main():
+    t = st.Tap()
+    topo = st.Topo()
+    topo.diamond()
+    inst = topo.prefix + "-fr"
+    d = topo.srfdd("A", topo.write_frr_conf(inst, INTERVAL_US, MULT, hold_ms=HOLD_MS,
+                                            hold_max_ms=HOLD_MS))
+    s = st.wait_state(inst, "a-b", "up", 5)
+    p = st.prefixes(inst).get(PFX) if s else None
+    t.ok(s is not None and p is not None and p["active"] == "primary"
+         and p["primary"] == ["fc00:b::e", "fc00:d::d6"] and p["guards"] == ["a-b"],
+         "session up, prefix %s on its primary list" % PFX, p or topo.log("A"))
+
+    g1 = iperf(topo, "H1")
+    g2 = iperf(topo, "A")
+    p = st.prefixes(inst)[PFX]
+    t.ok(g1 > 0.05 and g2 > 0.05 and p["packets_primary"] > 1000 and p["packets_backup"] == 0,
+         "TCP through the encap on the primary: forwarded %.2f Gbit/s, local %.2f Gbit/s" % (g1, g2))
+
+    # the stream: fail at 0.8 s, repair at 1.3 s, revert at repair + hold-down
+    mon = subprocess.Popen([st.SRFDCTL, "-i", inst, "-j", "monitor"], stdout=subprocess.PIPE,
+                           text=True)
+    topo.procs.append(mon)
+    out = os.path.join(topo.tmp, "rx.txt")
+    rx = topo.popen("H2", st.PY, UDPSTREAM, "recv", "5000", "3.6", out)
+    time.sleep(0.3)
+    tx = topo.popen("H1", st.PY, UDPSTREAM, "send", "fc00:2::2", "5000", "20000", "3.0",
+                    stdout=subprocess.PIPE, text=True)
+    time.sleep(0.8)
+    t_fail = topo.fail()
+    time.sleep(0.5)
+    t_repair = topo.repair()
+    sent = int(tx.communicate(10)[0].strip() or 0)
+    rx.wait(10)
+    rows = udpstream.load(out)
+    runs = udpstream.loss_runs(rows)
+    p = st.prefixes(inst)[PFX]
+    s = st.sessions(inst)["a-b"]
+    mon.terminate()
+    events = [json.loads(line) for line in mon.communicate()[0].splitlines() if line.strip()]
+    downs = [e for e in events if e["event"] == "state" and e["state"] == "down"]
+    flips = [e for e in events if e["event"] == "switch" and e["prefix"] == PFX]
+    detect_ms = (downs[0]["ts_ns"] - t_fail) / 1e6 if downs else None
+    fail_runs = [r for r in runs if t_fail - 5e6 <= r[3] <= t_repair]
+    after_repair = [r for r in runs if r[3] > t_repair - 1e6]
+    outage_ms = max((r[2] for r in fail_runs), default=0) / 1e6
+    bound_ms = MULT * INTERVAL_US / 1000 + 2
+    t.ok(sent > 40000 and len(rows) > 0.95 * sent, "stream ran: %d sent, %d received" % (sent, len(rows)))
+    t.ok(s["downs"] == 1 and len(flips) == 2 and flips[0]["active"] == "backup"
+         and downs and flips[0]["ts_ns"] == downs[0]["ts_ns"] and p["packets_backup"] > 1000,
+         "the watchdog flipped the prefix to its backup at the down transition "
+         "(detected in %s ms, %d packets on backup)"
+         % ("%.2f" % detect_ms if detect_ms is not None else "?", p["packets_backup"]),
+         events)
+    t.ok(len(fail_runs) >= 1 and 0 < outage_ms <= bound_ms,
+         "outage on failover %.2f ms <= detection bound + 2 ms = %.1f ms" % (outage_ms, bound_ms),
+         "loss runs (first seq, lost, outage ns, t): %s" % runs)
+    t.ok(p["active"] == "primary" and p["switches"] == 2 and not after_repair,
+         "after repair and %d ms hold-down: back on the primary, 0 packets lost by the revert"
+         % HOLD_MS, "state %s, runs after repair %s" % (p, after_repair))
+    log = topo.log("A")
+    t.ok("primary -> backup" in log and "backup -> primary" in log,
+         "switches are logged by srfdd")
+
+    # TCP while on the backup
+    st.wait_state(inst, "a-b", "up", 2)
+    topo.fail()
+    on_backup = st.wait_active(inst, PFX, "backup", 1) is not None
+    g3 = iperf(topo, "H1")
+    g4 = iperf(topo, "A")
+    topo.repair()
+    t.ok(on_backup and g3 > 0.05 and g4 > 0.05,
+         "TCP through the encap on the backup: forwarded %.2f Gbit/s, local %.2f Gbit/s" % (g3, g4))
+    c = st.stats(inst)
+    t.ok(c["encap_too_big"] == 0 and c["encap_fail"] == 0 and c["encap_no_route"] == 0,
+         "no encapsulation errors (too_big %d, fail %d, no_route %d)"
+         % (c["encap_too_big"], c["encap_fail"], c["encap_no_route"]))
+    topo.stop(d)
+    route = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
+    t.ok(route.strip() == "", "srfdd removes the protected-prefix route on exit")
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
