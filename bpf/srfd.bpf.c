@@ -46,6 +46,7 @@
 #endif
 /* installed UAPI headers are 6.1; these exist on the running kernel */
 #define SRFD_TIMER_ABS (1ULL << 0)
+#define SRFD_FIB_LOOKUP_SKIP_NEIGH (1U << 2)	/* 6.3 */
 
 /* Set by srfdd between open and load. */
 const volatile __u32 pacer_ifindex;	/* ticker veth end with the TBF */
@@ -623,11 +624,15 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	/* GSO segments were sized by the route MTU, which leaves room */
 	if (!skb->gso_size)
 		fib.tot_len = inner_len + SRFD_ENCAP_OVERHEAD(n);
-	/* we originate the outer packet: an output lookup, no forwarding check */
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+	/*
+	 * We originate the outer packet: an output lookup. The neighbour is
+	 * left to bpf_redirect_neigh(), which resolves it if need be.
+	 */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib),
+			    BPF_FIB_LOOKUP_OUTPUT | SRFD_FIB_LOOKUP_SKIP_NEIGH);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return SRFD_R_ENCAP_TOO_BIG;
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return SRFD_R_ENCAP_NO_ROUTE;
 
 	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,

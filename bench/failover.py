@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Fast-reroute benchmark on the diamond H1 - A - {B|C} - D - H2.
+
+1. Traffic gap on failover: a sequenced UDP stream (20 kpps) runs H1 -> H2
+   while link A-B fails silently at random moments; the gap is the sender's
+   time between the last packet delivered before the failure and the first
+   one after it. min/median/p99/max over N trials per setting, against the
+   goal "gap p99 <= detection bound + 1 ms".
+2. Encapsulation throughput, forwarded H1 -> H2: TCP (iperf3) and 64-byte
+   IPv6 UDP packets per second, srfd's headend against the kernel's own
+   `encap seg6` route on the same topology in the same run.
+
+  bench/failover.py [--trials 20] [--settings 10000x3,1000x3] [--repeat 3]
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
+import srfdtopo as st  # noqa: E402
+import udpstream  # noqa: E402
+
+PFX = "fc00:2::/64"
+UDPSTREAM = os.path.join(os.path.dirname(st.__file__), "udpstream.py")
+
+
+def gap_series(topo, interval_us, mult, trials, rng):
+    inst = "bf%d" % os.getpid()
+    d = topo.srfdd("A", topo.write_frr_conf(inst, interval_us, mult, hold_ms=100,
+                                            hold_max_ms=100))
+    if not st.wait_state(inst, "a-b", "up", 5):
+        topo.stop(d)
+        return []
+    detect_s = mult * interval_us / 1e6
+    per_trial = 0.25 + 10 * detect_s + 0.6
+    seconds = trials * per_trial + 1.0
+    out = os.path.join(topo.tmp, "rx-%d.txt" % interval_us)
+    rx = topo.popen("H2", st.PY, UDPSTREAM, "recv", "5000", seconds + 1.0, out)
+    time.sleep(0.3)
+    tx = topo.popen("H1", st.PY, UDPSTREAM, "send", "fc00:2::2", "5000", "20000", seconds,
+                    stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    windows = []
+    for _ in range(trials):
+        if not st.wait_active(inst, PFX, "primary", 2):
+            break
+        time.sleep(rng.uniform(0, interval_us / 1e6) + 0.05)
+        t_fail = topo.fail()
+        time.sleep(10 * detect_s + 0.1)
+        t_rep = topo.repair()
+        windows.append((t_fail, t_rep))
+        time.sleep(0.45)
+    tx.communicate(seconds + 10)
+    rx.wait(seconds + 10)
+    runs = udpstream.loss_runs(udpstream.load(out))
+    gaps = []
+    revert_loss = 0
+    for t_fail, t_rep in windows:
+        inside = [r for r in runs if t_fail - 5e6 <= r[3] <= t_rep]
+        gaps.append(max(r[2] for r in inside) / 1e6 if inside else 0.0)
+        revert_loss += sum(r[1] for r in runs if t_rep < r[3] <= t_rep + 0.45e9)
+    topo.stop(d)
+    return gaps, revert_loss
+
+
+def iperf(topo, args, seconds):
+    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201",
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds), "-J",
+                 *args, check=False, capture=True)
+    try:
+        srv.wait(10)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    try:
+        return json.loads(r.stdout)["end"]
+    except (ValueError, KeyError):
+        return None
+
+
+def throughput(topo, seconds):
+    e = iperf(topo, [], seconds)
+    gbps = e["sum_received"]["bits_per_second"] / 1e9 if e else 0.0
+    e = iperf(topo, ["-u", "-b", "0", "-l", "16"], seconds)
+    pps = 0.0
+    if e:
+        s = e["sum"]
+        pps = (s["packets"] - s["lost_packets"]) / s["seconds"]
+    return gbps, pps
+
+
+def median(xs):
+    return st.percentile(xs, 50)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--settings", default="10000x3,1000x3")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    rng = random.Random(a.seed)
+
+    topo = st.Topo()
+    topo.diamond()
+    print("# srfd fast-reroute benchmark, %s, %s, %d CPUs" %
+          (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count()))
+    for setting in a.settings.split(","):
+        us, mult = (int(x) for x in setting.split("x"))
+        gaps, revert_loss = gap_series(topo, us, mult, a.trials, rng)
+        goal = mult * us / 1000 + 1
+        if gaps:
+            print("gap %g ms x %d: n=%d min %.2f median %.2f p99 %.2f max %.2f ms;"
+                  " goal p99 <= %.1f ms: %s; packets lost by reverts: %d" %
+                  (us / 1000, mult, len(gaps), min(gaps), median(gaps),
+                   st.percentile(gaps, 99), max(gaps), goal,
+                   "met" if st.percentile(gaps, 99) <= goal else "NOT met", revert_loss))
+        else:
+            print("gap %g ms x %d: session did not come up" % (us / 1000, mult))
+
+    # throughput: srfd headend vs kernel encap seg6, alternating
+    res = {"srfd": [], "seg6": []}
+    inst = "bt%d" % os.getpid()
+    for _ in range(a.repeat):
+        d = topo.srfdd("A", topo.write_frr_conf(inst, 10000, 3))
+        st.wait_state(inst, "a-b", "up", 5)
+        res["srfd"].append(throughput(topo, a.seconds))
+        c = st.stats(inst)
+        topo.stop(d)
+        topo.run("A", "ip", "-6", "route", "add", PFX, "encap", "seg6", "mode", "encap",
+                 "segs", "fc00:b::e,fc00:d::d6", "dev", "a-b")
+        res["seg6"].append(throughput(topo, a.seconds))
+        topo.run("A", "ip", "-6", "route", "del", PFX)
+    s_g, s_p = median([x[0] for x in res["srfd"]]), median([x[1] for x in res["srfd"]])
+    k_g, k_p = median([x[0] for x in res["seg6"]]), median([x[1] for x in res["seg6"]])
+    print("throughput (median of %d, %d s each), forwarded H1 -> H2:" % (a.repeat, a.seconds))
+    print("  TCP       srfd %6.2f Gbit/s   kernel seg6 %6.2f Gbit/s   ratio %.2f" %
+          (s_g, k_g, s_g / k_g if k_g else 0))
+    print("  UDP 64 B  srfd %8.0f pps     kernel seg6 %8.0f pps     ratio %.2f" %
+          (s_p, k_p, s_p / k_p if k_p else 0))
+    print("  goal >= 0.95 of kernel seg6: TCP %s, UDP %s; srfd encap errors: too_big %d fail %d" %
+          ("met" if k_g and s_g / k_g >= 0.95 else "NOT met",
+           "met" if k_p and s_p / k_p >= 0.95 else "NOT met",
+           c["encap_too_big"], c["encap_fail"]))
+    topo.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
