@@ -112,7 +112,7 @@ def main():
     topo.diamond()
     print("# srfd fast-reroute benchmark, %s, %s, %d CPUs" %
           (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count()))
-    for setting in a.settings.split(","):
+    for setting in (a.settings.split(",") if a.trials > 0 else []):
         us, mult = (int(x) for x in setting.split("x"))
         gaps, revert_loss = gap_series(topo, us, mult, a.trials, rng)
         goal = mult * us / 1000 + 1

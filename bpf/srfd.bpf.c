@@ -640,8 +640,13 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 				skb->hash);
 	if (hlen < SRFD_ENCAP_OVERHEAD(1) || hlen > SRFD_ENCAP_OVERHEAD(SRFD_MAX_ENCAP_SEGS))
 		return SRFD_R_ENCAP_FAIL;
+	/*
+	 * FIXED_GSO: the route MTU already left room for this header, so
+	 * GSO segments keep their size instead of shrinking by @hlen.
+	 */
 	if (bpf_skb_adjust_room(skb, hlen, BPF_ADJ_ROOM_MAC,
-				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
+				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
+				BPF_F_ADJ_ROOM_FIXED_GSO))
 		return SRFD_R_ENCAP_FAIL;
 	if (bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, scratch->buf, hlen, 0))
 		return SRFD_R_ENCAP_FAIL;
