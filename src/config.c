@@ -17,7 +17,7 @@
 #include "encap.h"
 
 const char srfd_default_config[] =
-	"# embedded default: the demo topology built by srfd-demo\n"
+	"# embedded default: node A of the demo topology built by bench/demo.py\n"
 	"instance = \"default\";\n"
 	"local_sid = \"fc00:a::bf\";\n"
 	"source = \"fc00:a::1\";\n"
@@ -25,6 +25,12 @@ const char srfd_default_config[] =
 	"  { name = \"a-b\"; interface = \"a-b\"; neighbor = \"fc00:ab::2\";\n"
 	"    segments = [ \"fc00:b::e1\" ];\n"
 	"    interval_us = 1000; multiplier = 3; }\n"
+	");\n"
+	"prefixes = (\n"
+	"  { prefix = \"fc00:2::/64\";\n"
+	"    primary = [ \"fc00:b::e\", \"fc00:d::d6\" ];\n"
+	"    backup = [ \"fc00:c::e\", \"fc00:d::d6\" ];\n"
+	"    guards = [ \"a-b\" ]; hold_down_ms = 500; hold_down_max_ms = 500; }\n"
 	");\n";
 
 struct parse_ctx {

@@ -67,6 +67,8 @@ START_TEST(test_embedded_default)
 						 &conf, err, sizeof(err)), 0);
 	ck_assert_uint_eq(conf.sessions[0].interval_us, 1000);
 	ck_assert_uint_eq(conf.tick_us, 1000);
+	ck_assert_uint_eq(conf.nprefixes, 1);
+	ck_assert_uint_eq(conf.prefixes[0].hold_ms, 500);
 }
 END_TEST
 
