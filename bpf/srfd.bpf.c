@@ -159,9 +159,9 @@ static __always_inline void count(enum srfd_reason reason)
 		*c += 1;
 }
 
-static __always_inline void emit_state_event(__u32 id, __u32 old_state,
-					     __u32 new_state, __u64 ts,
-					     const struct srfd_session_state *st)
+static __always_inline void emit_event(__u32 type, __u32 id, __u32 from,
+				       __u32 to, __u64 ts, __u64 tx_seq,
+				       __u64 rx_seq)
 {
 	struct srfd_event *ev;
 
@@ -170,33 +170,13 @@ static __always_inline void emit_state_event(__u32 id, __u32 old_state,
 		count(SRFD_R_RINGBUF_FULL);
 		return;
 	}
-	ev->type = SRFD_EV_STATE;
+	ev->type = type;
 	ev->id = id;
-	ev->old_state = old_state;
-	ev->new_state = new_state;
-	ev->ts_ns = ts;
-	ev->tx_seq = st->tx_seq;
-	ev->rx_seq = st->rx_seq;
-	bpf_ringbuf_submit(ev, 0);
-}
-
-static __always_inline void emit_switch_event(__u32 prefix, __u32 from,
-					      __u32 to, __u64 ts)
-{
-	struct srfd_event *ev;
-
-	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
-	if (!ev) {
-		count(SRFD_R_RINGBUF_FULL);
-		return;
-	}
-	ev->type = SRFD_EV_SWITCH;
-	ev->id = prefix;
 	ev->old_state = from;
 	ev->new_state = to;
 	ev->ts_ns = ts;
-	ev->tx_seq = 0;
-	ev->rx_seq = 0;
+	ev->tx_seq = tx_seq;
+	ev->rx_seq = rx_seq;
 	bpf_ringbuf_submit(ev, 0);
 }
 
@@ -226,7 +206,7 @@ static __always_inline void prefix_to_backup(__u32 idx, __u64 now)
 	st->last_backup_ns = now;
 	st->last_switch_ns = now;
 	__sync_fetch_and_add(&st->switches, 1);
-	emit_switch_event(idx, SRFD_LIST_PRIMARY, SRFD_LIST_BACKUP, now);
+	emit_event(SRFD_EV_SWITCH, idx, SRFD_LIST_PRIMARY, SRFD_LIST_BACKUP, now, 0, 0);
 }
 
 /* Returns 1 while the prefix stays on its backup. */
@@ -259,7 +239,7 @@ static __always_inline int prefix_try_revert(__u32 idx, __u64 now)
 		return 0;
 	st->last_switch_ns = now;
 	__sync_fetch_and_add(&st->switches, 1);
-	emit_switch_event(idx, SRFD_LIST_BACKUP, SRFD_LIST_PRIMARY, now);
+	emit_event(SRFD_EV_SWITCH, idx, SRFD_LIST_BACKUP, SRFD_LIST_PRIMARY, now, 0, 0);
 	return 0;
 }
 
@@ -306,7 +286,7 @@ static __always_inline int session_transition(__u32 id,
 	st->last_change_ns = now;
 	if (to == SRFD_STATE_DOWN)
 		__sync_fetch_and_add(&st->downs, 1);
-	emit_state_event(id, from, to, now, st);
+	emit_event(SRFD_EV_STATE, id, from, to, now, st->tx_seq, st->rx_seq);
 	return 1;
 }
 

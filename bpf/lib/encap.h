@@ -7,7 +7,7 @@
 #ifndef SRFD_BPF_LIB_ENCAP_H
 #define SRFD_BPF_LIB_ENCAP_H
 
-#include "probe.h"
+#include "srh.h"
 
 #ifndef NEXTHDR_IPV6
 #define NEXTHDR_IPV6 41
@@ -30,39 +30,10 @@ srfd_encap_build(__u8 *buf, const __u8 *src,
 		 const __u8 segs[SRFD_MAX_ENCAP_SEGS][SRFD_SID_LEN], __u32 n,
 		 __u32 inner_len, __u8 tclass, __u32 flowlabel)
 {
-	struct ipv6_sr_hdr *srh;
-	struct ipv6hdr *ip6;
-	__u32 i;
-
-	if (n < 1 || n > SRFD_MAX_ENCAP_SEGS)
-		return 0;
-	ip6 = (struct ipv6hdr *)buf;
-	*(__u32 *)ip6 = srfd_be32((6u << 28) | ((__u32)tclass << 20) |
-				  (flowlabel & 0xfffff));
-	ip6->payload_len = srfd_be16(SRH_HLEN_SRFD + n * SRFD_SID_LEN + inner_len);
-	ip6->nexthdr = NEXTHDR_ROUTING;
-	ip6->hop_limit = SRFD_ENCAP_HOP_LIMIT;
-	__builtin_memcpy(&ip6->saddr, src, SRFD_SID_LEN);
-	__builtin_memcpy(&ip6->daddr, segs[0], SRFD_SID_LEN);
-
-	srh = (struct ipv6_sr_hdr *)(buf + IPV6_HLEN_SRFD);
-	srh->nexthdr = NEXTHDR_IPV6;
-	srh->hdrlen = n * 2;
-	srh->type = IPV6_SRCRT_TYPE_4;
-	srh->segments_left = n - 1;
-	srh->first_segment = n - 1;
-	srh->flags = 0;
-	srh->tag = 0;
-	for (i = 0; i < SRFD_MAX_ENCAP_SEGS; i++) {
-		/* masking is a no-op for i < n; it bounds the index for the verifier */
-		__u32 travel = (n - 1 - i) & (SRFD_MAX_ENCAP_SEGS - 1);
-
-		if (i >= n)
-			break;
-		__builtin_memcpy(buf + IPV6_HLEN_SRFD + SRH_HLEN_SRFD +
-				 i * SRFD_SID_LEN, segs[travel], SRFD_SID_LEN);
-	}
-	return SRFD_ENCAP_OVERHEAD(n);
+	return srfd_ipv6_srh_write(buf, src, segs, n, NEXTHDR_IPV6, inner_len,
+				   SRFD_ENCAP_HOP_LIMIT,
+				   (6u << 28) | ((__u32)tclass << 20) |
+				   (flowlabel & 0xfffff));
 }
 
 /*

@@ -13,20 +13,9 @@
 #ifndef SRFD_BPF_LIB_PROBE_H
 #define SRFD_BPF_LIB_PROBE_H
 
-#include <linux/types.h>
 #include <linux/if_ether.h>
-#include <linux/in6.h>
-#include <linux/ipv6.h>
-#include <linux/seg6.h>
-#include <srfd/srfd.h>
+#include "srh.h"
 
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-
-#ifndef NEXTHDR_ROUTING
-#define NEXTHDR_ROUTING 43
-#endif
 #ifndef NEXTHDR_NONE
 #define NEXTHDR_NONE 59
 #endif
@@ -42,16 +31,6 @@ struct srfd_probe_info {
 	__u64 token;
 };
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define srfd_be16(x) __builtin_bswap16(x)
-#define srfd_be32(x) __builtin_bswap32(x)
-#define srfd_be64(x) __builtin_bswap64(x)
-#else
-#define srfd_be16(x) (x)
-#define srfd_be32(x) (x)
-#define srfd_be64(x) (x)
-#endif
-
 /*
  * Build the probe for @cfg into @buf (at least SRFD_PROBE_BUF_LEN bytes).
  * Returns the frame length, or 0 if the configuration cannot make a probe.
@@ -60,12 +39,9 @@ static __always_inline __u32
 srfd_probe_build(__u8 *buf, const struct srfd_session_cfg *cfg, __u64 seq,
 		 __u64 tx_ns)
 {
-	struct ipv6_sr_hdr *srh;
 	struct srfd_probe *probe;
-	struct ipv6hdr *ip6;
 	struct ethhdr *eth;
 	__u32 n = cfg->nsegs;
-	__u32 i;
 
 	if (n < 1 || n > SRFD_MAX_PROBE_SEGS)
 		return 0;
@@ -75,35 +51,11 @@ srfd_probe_build(__u8 *buf, const struct srfd_session_cfg *cfg, __u64 seq,
 	__builtin_memset(eth->h_dest, 0, ETH_ALEN);
 	__builtin_memset(eth->h_source, 0, ETH_ALEN);
 	eth->h_proto = srfd_be16(ETH_P_IPV6);
-
-	ip6 = (struct ipv6hdr *)(buf + ETH_HLEN_SRFD);
-	*(__u32 *)ip6 = srfd_be32(6u << 28);	/* version, no class or label */
-	ip6->payload_len = srfd_be16(SRH_HLEN_SRFD + n * SRFD_SID_LEN +
-				     sizeof(struct srfd_probe));
-	ip6->nexthdr = NEXTHDR_ROUTING;
-	ip6->hop_limit = SRFD_PROBE_HOP_LIMIT;
-	__builtin_memcpy(&ip6->saddr, cfg->src, SRFD_SID_LEN);
-	__builtin_memcpy(&ip6->daddr, cfg->probe_segs[0], SRFD_SID_LEN);
-
-	srh = (struct ipv6_sr_hdr *)(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD);
-	srh->nexthdr = NEXTHDR_NONE;
-	srh->hdrlen = n * 2;
-	srh->type = IPV6_SRCRT_TYPE_4;
-	srh->segments_left = n - 1;
-	srh->first_segment = n - 1;
-	srh->flags = 0;
-	srh->tag = 0;
-	/* segments[0] is the last segment of the path */
-	for (i = 0; i < SRFD_MAX_PROBE_SEGS; i++) {
-		/* the mask is a no-op for i < n; it bounds the index for the verifier */
-		__u32 travel = (n - 1 - i) & (SRFD_MAX_PROBE_SEGS - 1);
-
-		if (i >= n)
-			break;
-		__builtin_memcpy(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD +
-				 SRH_HLEN_SRFD + i * SRFD_SID_LEN,
-				 cfg->probe_segs[travel], SRFD_SID_LEN);
-	}
+	if (!srfd_ipv6_srh_write(buf + ETH_HLEN_SRFD, cfg->src,
+				 (const __u8 (*)[SRFD_SID_LEN])cfg->probe_segs,
+				 n, NEXTHDR_NONE, sizeof(struct srfd_probe),
+				 SRFD_PROBE_HOP_LIMIT, 6u << 28))
+		return 0;
 
 	probe = (struct srfd_probe *)(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD +
 				      SRH_HLEN_SRFD + n * SRFD_SID_LEN);
