@@ -243,29 +243,45 @@ class Topo:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def sessions(instance):
-    out = subprocess.run([SRFDCTL, "-i", instance, "-j", "session", "show"],
-                         check=True, text=True, capture_output=True).stdout
-    return {s["name"]: s for s in json.loads(out)}
-
-
-def stats(instance):
-    out = subprocess.run([SRFDCTL, "-i", instance, "-j", "stats", "show"],
+def ctl_json(instance, obj):
+    """`srfdctl -j OBJ show` of @instance, parsed."""
+    out = subprocess.run([SRFDCTL, "-i", instance, "-j", obj, "show"],
                          check=True, text=True, capture_output=True).stdout
     return json.loads(out)
 
 
-def wait_state(instance, name, state, timeout):
+def sessions(instance):
+    return {s["name"]: s for s in ctl_json(instance, "session")}
+
+
+def prefixes(instance):
+    return {p["prefix"]: p for p in ctl_json(instance, "prefix")}
+
+
+def stats(instance):
+    return ctl_json(instance, "stats")
+
+
+def wait_field(table, key, field, value, timeout):
+    """Poll table() until table()[key][field] == value; the entry or None."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            s = sessions(instance).get(name)
-            if s and s["state"] == state:
-                return s
+            e = table().get(key)
+            if e and e[field] == value:
+                return e
         except (subprocess.CalledProcessError, ValueError):
             pass
         time.sleep(0.02)
     return None
+
+
+def wait_state(instance, name, state, timeout):
+    return wait_field(lambda: sessions(instance), name, "state", state, timeout)
+
+
+def wait_active(instance, prefix, active, timeout):
+    return wait_field(lambda: prefixes(instance), prefix, "active", active, timeout)
 
 
 def detection_trial(topo, instance, interval_us, multiplier, rng=random):
@@ -282,25 +298,6 @@ def detection_trial(topo, instance, interval_us, multiplier, rng=random):
     if not s or s["downs"] != downs + 1:
         return None
     return (s["last_change_ns"] - t_fail) / 1e6
-
-
-def prefixes(instance):
-    out = subprocess.run([SRFDCTL, "-i", instance, "-j", "prefix", "show"],
-                         check=True, text=True, capture_output=True).stdout
-    return {p["prefix"]: p for p in json.loads(out)}
-
-
-def wait_active(instance, prefix, active, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            p = prefixes(instance).get(prefix)
-            if p and p["active"] == active:
-                return p
-        except (subprocess.CalledProcessError, ValueError):
-            pass
-        time.sleep(0.02)
-    return None
 
 
 def percentile(values, p):
