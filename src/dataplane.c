@@ -367,8 +367,10 @@ static int end_bpf_route_add(struct srfd_dp *dp)
 				  bpf_program__fd(dp->skel->progs.srfd_end_bpf),
 				  "srfd_end_bpf");
 	if (err) {
-		log_err("cannot install End.BPF route for %s: %s %s", sid,
-			strerror(-err), srfd_nl_errmsg(dp->nl));
+		log_err("cannot install End.BPF route for %s: %s %s%s", sid,
+			strerror(-err), srfd_nl_errmsg(dp->nl),
+			err == -EEXIST ? " (a route for local_sid exists: "
+					 "remove it or choose another SID)" : "");
 		return err;
 	}
 	dp->route_installed = 1;

@@ -21,7 +21,11 @@
 
 #include "netlink.h"
 
-/* routes srfdd installs carry this protocol, so they can be told apart */
+/*
+ * Routes srfdd installs carry this protocol, so they can be told apart.
+ * They are added with NLM_F_EXCL: srfdd never takes over a route somebody
+ * else installed (its own leftovers vanish with a leftover srfd-loop).
+ */
 #define SRFD_RTPROT 0xf5
 
 struct srfd_nl {
@@ -233,7 +237,7 @@ int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
 			int prog_fd, const char *prog_name)
 {
 	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      NLM_F_CREATE | NLM_F_REPLACE, sid, 128);
+					      NLM_F_CREATE | NLM_F_EXCL, sid, 128);
 	struct nlattr *encap, *bpf;
 
 	mnl_attr_put_u32(nlh, RTA_OIF, oif);
@@ -257,7 +261,7 @@ int srfd_nl_route6_dev_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
 			   int oif, __u32 metric, __u32 mtu)
 {
 	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      NLM_F_CREATE | NLM_F_REPLACE,
+					      NLM_F_CREATE | NLM_F_EXCL,
 					      dst, plen);
 	struct nlattr *metrics;
 

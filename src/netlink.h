@@ -24,7 +24,8 @@ int srfd_nl_link_delete(struct srfd_nl *nl, int ifindex);
 /* Root TBF: @rate_bps bytes per second, @burst and @limit in bytes. */
 int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 		    __u32 burst, __u32 limit);
-/* <sid>/128 encap seg6local action End.BPF endpoint fd @prog_fd dev @oif */
+/* <sid>/128 encap seg6local action End.BPF endpoint fd @prog_fd dev @oif;
+ * -EEXIST if a route for <sid>/128 exists already */
 int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
 			int prog_fd, const char *prog_name);
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);

@@ -134,6 +134,18 @@ def main():
          and not os.path.exists("/sys/fs/bpf/srfd/" + inst),
          "SIGTERM removes the ticker veth, the End.BPF route and the pins")
 
+    # a route for local_sid that is not ours is never taken over
+    topo.run("A", "ip", "-6", "route", "add", "fc00:a::bf/128", "dev", "a-b")
+    inst = topo.prefix + "-x"
+    d = topo.srfdd("A", topo.write_conf(inst, 10000, 3))
+    rc = d.wait(10)
+    route = topo.run("A", "ip", "-6", "route", "show", "fc00:a::bf", capture=True).stdout
+    t.ok(rc == 1 and "a route for local_sid exists" in topo.log("A") and "a-b" in route
+         and topo.run("A", "ip", "link", "show", "srfd-pace", check=False,
+                      capture=True).returncode != 0,
+         "srfdd refuses to take over an existing route for local_sid and cleans up")
+    topo.run("A", "ip", "-6", "route", "del", "fc00:a::bf/128")
+
     # (b) at 1 ms x 3
     inst = topo.prefix + "-1"
     d = topo.srfdd("A", topo.write_conf(inst, 1000, 3))
