@@ -71,8 +71,12 @@ def iperf(topo, args, seconds):
     srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201",
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
-    r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds), "-J",
-                 *args, check=False, capture=True)
+    try:
+        r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds),
+                     "-J", "--connect-timeout", "2000", *args, check=False, capture=True,
+                     timeout=seconds + 20)
+    except subprocess.TimeoutExpired:
+        return None
     try:
         srv.wait(10)
     except subprocess.TimeoutExpired:

@@ -14,9 +14,12 @@
  *                multiplier x interval has passed without a valid return AND
  *                at least multiplier probes actually sent are unanswered, so
  *                a stall of our own sending never looks like a dead link.
- *  srfd_encap    tc egress of srfd-loop, where srfdd routes the protected
- *                prefixes: H.Encaps with the prefix's active SID list and
- *                redirect towards the first SID. The watchdog flips a
+ *  srfd_encap    H.Encaps with a protected prefix's active SID list. Fast
+ *                path: tc egress of the primary's egress device, where the
+ *                prefix is routed; a packet still headed there leaves with
+ *                TC_ACT_OK, others are redirected. Fallback: tc egress of
+ *                srfd-loop (prefix route with a worse metric) when the fast
+ *                route is gone, e.g. the device went down. The watchdog flips a
  *                prefix to its backup list the moment a guarding session
  *                goes down, and back after the hold-down once all are up.
  *  srfd_reflect  End.BPF reflector for neighbours that run srfd: checks that
@@ -573,9 +576,14 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	__u32 zero = 0, idx, list, n, hlen, inner_len, skey;
 	struct ipv6hdr inner;
 	__u32 *pidx;
-	int rc;
+	int rc, on_loop;
 
-	*verdict = TC_ACT_SHOT;
+	/*
+	 * On srfd-loop only protected traffic arrives; on a real egress
+	 * device everything else must pass untouched, to the next filter.
+	 */
+	on_loop = skb->ifindex == loop_ifindex;
+	*verdict = on_loop ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return SRFD_R_ENCAP_NOT_IPV6;
 	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &inner, sizeof(inner)))
@@ -591,6 +599,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
 	if (!cfg || !st || !scratch || !cfg->valid)
 		return SRFD_R_ENCAP_NO_PREFIX;
+	*verdict = TC_ACT_SHOT;
 	list = st->active & 1;
 	n = cfg->nsegs[list];
 	if (n < 1 || n > SRFD_MAX_ENCAP_SEGS)
@@ -605,14 +614,15 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	if (!skb->gso_size)
 		fib.tot_len = inner_len + SRFD_ENCAP_OVERHEAD(n);
 	/*
-	 * We originate the outer packet: an output lookup. The neighbour is
-	 * left to bpf_redirect_neigh(), which resolves it if need be.
+	 * We originate the outer packet: an output lookup. On srfd-loop the
+	 * neighbour is left to bpf_redirect_neigh(); on a real egress device
+	 * we want its address to send the packet on without a second pass.
 	 */
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib),
-			    BPF_FIB_LOOKUP_OUTPUT | SRFD_FIB_LOOKUP_SKIP_NEIGH);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT |
+			    (on_loop ? SRFD_FIB_LOOKUP_SKIP_NEIGH : 0));
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return SRFD_R_ENCAP_TOO_BIG;
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return SRFD_R_ENCAP_NO_ROUTE;
 
 	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
@@ -637,6 +647,15 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 		stats->packets += skb->gso_segs ?: 1;
 		stats->bytes += skb->len;
 	}
+	/* already on the right device with a resolved neighbour: just go */
+	if (!on_loop && rc == BPF_FIB_LKUP_RET_SUCCESS &&
+	    fib.ifindex == skb->ifindex) {
+		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
+		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0))
+			return SRFD_R_ENCAP_FAIL;
+		*verdict = TC_ACT_OK;
+		return SRFD_R_ENCAP_OK;
+	}
 	/* fib.ipv6_dst now holds the next hop (gateway or the SID itself) */
 	nh.nh_family = AF_INET6;
 	__builtin_memcpy(nh.ipv6_nh, fib.ipv6_dst, SRFD_SID_LEN);
@@ -647,9 +666,13 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 SEC("tc")
 int srfd_encap(struct __sk_buff *skb)
 {
+	enum srfd_reason reason;
 	int verdict;
 
-	count(encap(skb, &verdict));
+	reason = encap(skb, &verdict);
+	/* other traffic of a real egress device is none of our business */
+	if (verdict != TC_ACT_UNSPEC)
+		count(reason);
 	return verdict;
 }
 

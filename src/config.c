@@ -351,6 +351,39 @@ static int parse_guards(struct parse_ctx *ctx, const config_setting_t *group,
 	return 0;
 }
 
+static int addr_in_prefix(const __u8 *addr, const struct srfd_prefix_conf *p)
+{
+	struct srfd_prefix_conf host = { .plen = 128 };
+
+	memcpy(host.addr, addr, SRFD_SID_LEN);
+	return prefixes_overlap(&host, p);
+}
+
+/* A SID inside a protected prefix would be encapsulated again, forever. */
+static int sids_outside_prefixes(struct parse_ctx *ctx,
+				 const config_setting_t *list,
+				 const struct srfd_config *conf)
+{
+	unsigned int i, j, l, k;
+	char a[64], sid[INET6_ADDRSTRLEN];
+
+	for (i = 0; i < conf->nprefixes; i++)
+		for (j = 0; j < conf->nprefixes; j++)
+			for (l = 0; l < 2; l++)
+				for (k = 0; k < conf->prefixes[i].nsegs[l]; k++) {
+					const __u8 *s = conf->prefixes[i].segs[l][k];
+
+					if (!addr_in_prefix(s, &conf->prefixes[j]))
+						continue;
+					inet_ntop(AF_INET6, s, sid, sizeof(sid));
+					srfd_prefix_format(&conf->prefixes[j], a, sizeof(a));
+					return fail(ctx, config_setting_get_elem(list, i),
+						    "SID %s lies inside protected prefix %s",
+						    sid, a);
+				}
+	return 0;
+}
+
 static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 			  struct srfd_config *conf)
 {
@@ -431,7 +464,7 @@ static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 					    conf->sessions[pc->guards[g]].name,
 					    SRFD_MAX_GUARDED);
 	}
-	return 0;
+	return sids_outside_prefixes(ctx, list, conf);
 }
 
 static int parse_root(struct parse_ctx *ctx, config_t *cf,

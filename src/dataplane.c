@@ -181,6 +181,95 @@ static int reflectors_load(struct srfd_dp *dp)
 	return 0;
 }
 
+/* Attach srfd_encap to the egress of a device we do not own (once). */
+static int encap_attach_egress(struct srfd_dp *dp, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SRFD_TC_HANDLE,
+		    .priority = SRFD_TC_PRIO,
+		    .prog_fd = bpf_program__fd(dp->skel->progs.srfd_encap));
+	char ifname[IF_NAMESIZE] = "?";
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < dp->negress; i++)
+		if (dp->egress_ifindex[i] == ifindex)
+			return 0;
+	if (dp->negress == SRFD_MAX_EGRESS)
+		return -ENOSPC;
+	if_indextoname(ifindex, ifname);
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	dp->egress_made_clsact[dp->negress] = !err;
+	dp->egress_ifindex[dp->negress++] = ifindex;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		log_err("cannot attach srfd_encap to %s egress: %s", ifname,
+			strerror(-err));
+		return err;
+	}
+	log_info("srfd_encap attached to %s egress (tc handle 0x%x prio 0x%x)",
+		 ifname, SRFD_TC_HANDLE, SRFD_TC_PRIO);
+	return 0;
+}
+
+static void encap_detach_egress(struct srfd_dp *dp)
+{
+	while (dp->negress > 0) {
+		unsigned int i = --dp->negress;
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->egress_ifindex[i],
+			    .attach_point = BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SRFD_TC_HANDLE,
+			    .priority = SRFD_TC_PRIO);
+
+		bpf_tc_detach(&hook, &opts);
+		/* only a clsact srfdd created goes, with everything in it */
+		if (dp->egress_made_clsact[i]) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&hook);
+		}
+	}
+}
+
+/*
+ * Fast path: route the prefix straight towards the primary's first hop and
+ * encapsulate on that device's egress. Without a route to the first SID
+ * now, the srfd-loop route alone carries the prefix (still protected).
+ */
+static int prefix_fast_route_add(struct srfd_dp *dp, unsigned int idx,
+				 __u32 mtu)
+{
+	const struct srfd_prefix_conf *pc = &dp->conf->prefixes[idx];
+	const __u8 *first = pc->segs[SRFD_LIST_PRIMARY][0];
+	char sid[INET6_ADDRSTRLEN];
+	int oif, has_gw, err;
+	__u8 gw[16];
+
+	inet_ntop(AF_INET6, first, sid, sizeof(sid));
+	err = srfd_nl_route6_get(dp->nl, first, &oif, gw, &has_gw);
+	if (err || oif == dp->loop_ifindex) {
+		log_warn("no route to primary SID %s now (%s): slow path only",
+			 sid, err ? strerror(-err) : "via srfd-loop");
+		return 0;
+	}
+	err = encap_attach_egress(dp, oif);
+	if (err)
+		return err;
+	/* local traffic keeps one source address whichever list is active */
+	err = srfd_nl_route6_add(dp->nl, pc->addr, pc->plen,
+				 has_gw ? gw : first, oif, dp->conf->source,
+				 SRFD_PREFIX_METRIC, mtu);
+	if (err) {
+		log_err("cannot install fast route for a protected prefix: %s %s",
+			strerror(-err), srfd_nl_errmsg(dp->nl));
+		return err;
+	}
+	dp->prefix_fast[idx] = 1;
+	return 0;
+}
+
 static int prefixes_load(struct srfd_dp *dp)
 {
 	const struct srfd_config *conf = dp->conf;
@@ -226,17 +315,22 @@ static int prefixes_load(struct srfd_dp *dp)
 		max_n = pc->nsegs[0] > pc->nsegs[1] ? pc->nsegs[0] : pc->nsegs[1];
 		mtu = conf->encap_mtu - SRFD_ENCAP_OVERHEAD(max_n);
 		srfd_prefix_format(pc, name, sizeof(name));
-		err = srfd_nl_route6_dev_add(dp->nl, pc->addr, pc->plen,
-					     dp->loop_ifindex, SRFD_PREFIX_METRIC,
-					     mtu);
+		err = srfd_nl_route6_add(dp->nl, pc->addr, pc->plen, NULL,
+					 dp->loop_ifindex, conf->source,
+					 SRFD_FALLBACK_METRIC, mtu);
 		if (err) {
 			log_err("cannot install route for protected prefix %s: %s %s",
 				name, strerror(-err), srfd_nl_errmsg(dp->nl));
 			return err;
 		}
 		dp->prefix_routes = i + 1;
-		log_info("prefix %s protected by %u session(s), route mtu %u",
-			 name, pc->nguards, mtu);
+		err = prefix_fast_route_add(dp, i, mtu);
+		if (err)
+			return err;
+		log_info("prefix %s protected by %u session(s), route mtu %u, %s",
+			 name, pc->nguards, mtu, dp->prefix_fast[i] ?
+			 "fast path via the primary's egress" :
+			 "via srfd-loop only");
 	}
 	return 0;
 }
@@ -504,12 +598,17 @@ void srfd_dp_stop(struct srfd_dp *dp)
 		dp->route_installed = 0;
 	}
 	while (dp->prefix_routes > 0) {
-		const struct srfd_prefix_conf *pc;
+		unsigned int i = --dp->prefix_routes;
+		const struct srfd_prefix_conf *pc = &dp->conf->prefixes[i];
 
-		pc = &dp->conf->prefixes[--dp->prefix_routes];
+		if (dp->prefix_fast[i])
+			srfd_nl_route6_prefix_del(dp->nl, pc->addr, pc->plen,
+						  SRFD_PREFIX_METRIC);
 		srfd_nl_route6_prefix_del(dp->nl, pc->addr, pc->plen,
-					  SRFD_PREFIX_METRIC);
+					  SRFD_FALLBACK_METRIC);
+		dp->prefix_fast[i] = 0;
 	}
+	encap_detach_egress(dp);
 	while (dp->reflector_routes > 0) {
 		dp->reflector_routes--;
 		srfd_nl_route6_del(dp->nl,

@@ -15,8 +15,16 @@
 #define SRFD_LOOP_IFNAME	"srfd-loop"
 #define SRFD_TICK_FRAME_LEN	64
 #define SRFD_TICKERS		2
-/* protected-prefix routes: preferred over routing daemons' usual metrics */
+/*
+ * Protected-prefix routes, preferred over routing daemons' usual metrics:
+ * the fast one via the primary's first hop, the fallback via srfd-loop.
+ */
 #define SRFD_PREFIX_METRIC	16
+#define SRFD_FALLBACK_METRIC	17
+#define SRFD_MAX_EGRESS		16	/* devices srfd_encap is attached to */
+/* our tc filter on devices we do not own: late, and recognisable */
+#define SRFD_TC_HANDLE		0x5352
+#define SRFD_TC_PRIO		0xfff0
 
 struct srfd_bpf;
 struct srfd_nl;
@@ -32,7 +40,11 @@ struct srfd_dp {
 	int packet_fd;
 	int route_installed;
 	unsigned int reflector_routes;
-	unsigned int prefix_routes;
+	unsigned int prefix_routes;	/* prefixes with routes installed */
+	__u8 prefix_fast[SRFD_MAX_PREFIXES];	/* fast route installed */
+	int egress_ifindex[SRFD_MAX_EGRESS];
+	__u8 egress_made_clsact[SRFD_MAX_EGRESS];
+	unsigned int negress;
 	int maps_pinned;
 	__u32 next_ticker_id;
 };

@@ -257,20 +257,92 @@ int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16])
 	return transact(nl, route6_request(nl, RTM_DELROUTE, 0, dst, 128));
 }
 
-int srfd_nl_route6_dev_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
-			   int oif, __u32 metric, __u32 mtu)
+int srfd_nl_route6_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
+		       const __u8 *gw, int oif, const __u8 *prefsrc,
+		       __u32 metric, __u32 mtu)
 {
 	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
 					      NLM_F_CREATE | NLM_F_EXCL,
 					      dst, plen);
 	struct nlattr *metrics;
 
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, 16, gw);
+	if (prefsrc)
+		mnl_attr_put(nlh, RTA_PREFSRC, 16, prefsrc);
 	mnl_attr_put_u32(nlh, RTA_OIF, oif);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
 	mnl_attr_put_u32(nlh, RTAX_MTU, mtu);
 	mnl_attr_nest_end(nlh, metrics);
 	return transact(nl, nlh);
+}
+
+struct route_get_result {
+	int oif;
+	int has_gw;
+	__u8 *gw;
+};
+
+static int route_get_attr(const struct nlattr *attr, void *data)
+{
+	struct route_get_result *r = data;
+
+	if (mnl_attr_get_type(attr) == RTA_OIF &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		r->oif = mnl_attr_get_u32(attr);
+	if (mnl_attr_get_type(attr) == RTA_GATEWAY &&
+	    mnl_attr_get_payload_len(attr) == 16) {
+		memcpy(r->gw, mnl_attr_get_payload(attr), 16);
+		r->has_gw = 1;
+	}
+	return MNL_CB_OK;
+}
+
+int srfd_nl_route6_get(struct srfd_nl *nl, const __u8 dst[16], int *oif,
+		       __u8 gw[16], int *has_gw)
+{
+	struct route_get_result res = { .gw = gw };
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(nl, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	unsigned int seq = nlh->nlmsg_seq;
+	ssize_t got;
+	int n;
+
+	nlh->nlmsg_flags = NLM_F_REQUEST;	/* the answer is the route */
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	mnl_attr_put(nlh, RTA_DST, 16, dst);
+	nl->errmsg[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		struct nlmsghdr *r;
+
+		got = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
+		if (got < 0)
+			return -errno;
+		n = got;
+		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
+		     r = mnl_nlmsg_next(r, &n)) {
+			if (r->nlmsg_seq != seq)
+				continue;
+			if (r->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(r);
+
+				return e->error ? e->error : -ENOENT;
+			}
+			if (r->nlmsg_type != RTM_NEWROUTE)
+				continue;
+			mnl_attr_parse(r, sizeof(struct rtmsg), route_get_attr, &res);
+			if (!res.oif)
+				return -ENETUNREACH;
+			*oif = res.oif;
+			*has_gw = res.has_gw;
+			return 0;
+		}
+	}
 }
 
 int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,

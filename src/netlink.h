@@ -29,9 +29,19 @@ int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
 			int prog_fd, const char *prog_name);
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);
-/* <dst>/<plen> dev @oif metric @metric mtu @mtu */
-int srfd_nl_route6_dev_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
-			   int oif, __u32 metric, __u32 mtu);
+/*
+ * <dst>/<plen> [via @gw] dev @oif [src @prefsrc] metric @metric mtu @mtu
+ * (@gw and @prefsrc may be NULL)
+ */
+int srfd_nl_route6_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
+		       const __u8 *gw, int oif, const __u8 *prefsrc,
+		       __u32 metric, __u32 mtu);
+/*
+ * `ip -6 route get <dst>`: the output interface and, if the route has one,
+ * the gateway (*has_gw = 1).
+ */
+int srfd_nl_route6_get(struct srfd_nl *nl, const __u8 dst[16], int *oif,
+		       __u8 gw[16], int *has_gw);
 int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,
 			      __u32 metric);
 

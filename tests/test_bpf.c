@@ -510,6 +510,41 @@ START_TEST(test_encap_too_big_is_counted)
 }
 END_TEST
 
+/* As on the primary's egress device (not srfd-loop): send on, or pass. */
+START_TEST(test_encap_on_egress_device)
+{
+	__u8 in[256], out[512], mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	__u32 in_len, out_len = sizeof(out);
+	struct __sk_buff ctx = { .ifindex = if_nametoindex("srfdt0") };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_out = out,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	add_prefix(100);
+	ck_assert_uint_ne(ctx.ifindex, 0);
+	in_len = udp6_frame(in, "fc00:2::9", 100);
+	opts.data_size_in = in_len;
+	opts.data_size_out = out_len;
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_encap),
+						&opts), 0);
+	/* the first SID's next hop is on this device: no redirect */
+	ck_assert_int_eq(opts.retval, TC_ACT_OK);
+	ck_assert_uint_eq(opts.data_size_out, in_len + 40 + 8 + 32);
+	ck_assert_mem_eq(out, mac, 6);	/* neighbour's MAC from the FIB */
+	ck_assert_uint_eq(out[14 + 6], 43);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_OK), 1);
+
+	/* everything else on a real device passes untouched, uncounted */
+	in_len = udp6_frame(in, "fc00:3::9", 100);
+	opts.data_size_in = in_len;
+	opts.data_size_out = out_len;
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_encap),
+						&opts), 0);
+	ck_assert_int_eq((int)opts.retval, TC_ACT_UNSPEC);
+	ck_assert_mem_eq(out, in, in_len);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_NO_PREFIX), 0);
+}
+END_TEST
+
 START_TEST(test_watchdog_flips_and_reverts)
 {
 	struct srfd_prefix_state ps;
@@ -582,7 +617,8 @@ int main(void)
 		   "ip link set srfdt0 up && ip link set srfdt1 up && "
 		   "ip -6 addr add fc00:ab::1/64 dev srfdt0 nodad && "
 		   "ip -6 route add fc00:b::/48 via fc00:ab::2 && "
-		   "ip -6 route add fc00:c::/48 via fc00:ab::3")) {
+		   "ip -6 route add fc00:c::/48 via fc00:ab::3 && "
+		   "ip -6 neigh add fc00:ab::2 lladdr 02:00:00:00:00:02 dev srfdt0")) {
 		fprintf(stderr, "cannot build the test routes\n");
 		return 1;
 	}
@@ -601,6 +637,7 @@ int main(void)
 	tcase_add_test(tc, test_encap_bytes_and_flip);
 	tcase_add_test(tc, test_encap_leaves_other_traffic);
 	tcase_add_test(tc, test_encap_too_big_is_counted);
+	tcase_add_test(tc, test_encap_on_egress_device);
 	tcase_add_test(tc, test_watchdog_flips_and_reverts);
 	return srfd_check_run_tap("bpf", tc);
 }

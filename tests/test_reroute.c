@@ -191,6 +191,9 @@ static const struct {
 	{ HEAD "prefixes = ( {" OKP "},\n { prefix = \"fc00:2::1:0/112\"; primary = [\"fc00::1\"];"
 	  " backup = [\"fc00::2\"]; guards = [\"a-b\"]; } );\n",
 	  "t:7: prefix overlaps fc00:2::/64 (line 6)" },
+	{ HEAD PFX("prefix = \"fc00:d::/48\"; primary = [\"fc00:b::e\", \"fc00:d::d6\"];"
+		   " backup = [\"fc00:c::e\"]; guards = [\"a-b\"];"),
+	  "t:6: SID fc00:d::d6 lies inside protected prefix fc00:d::/48" },
 	{ HEAD "encap_mtu = 1300;\n", "t:6: 'encap_mtu' = 1300 is out of range 1456..65535" },
 	{ HEAD "encap_source = \"x\";\n", "t:6: encap_source 'x' is not an IPv6 address" },
 	{ "reflectors = ( { sid = \"fc00:b::bf\"; neighbor = \"fc00:ab::1\"; } );\n" PFX(OKP),

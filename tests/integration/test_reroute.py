@@ -29,8 +29,12 @@ def iperf(topo, client, seconds=1.5):
     srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201",
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
-    r = topo.run(client, "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds), "-J",
-                 check=False, capture=True)
+    try:
+        r = topo.run(client, "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds),
+                     "-J", "--connect-timeout", "2000", check=False, capture=True,
+                     timeout=seconds + 20)
+    except subprocess.TimeoutExpired:
+        return 0.0
     try:
         srv.wait(5)
     except subprocess.TimeoutExpired:
@@ -53,6 +57,13 @@ def main():
     t.ok(s is not None and p is not None and p["active"] == "primary"
          and p["primary"] == ["fc00:b::e", "fc00:d::d6"] and p["guards"] == ["a-b"],
          "session up, prefix %s on its primary list" % PFX, p or topo.log("A"))
+
+    routes = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
+    filt = topo.run("A", "tc", "filter", "show", "dev", "a-b", "egress", capture=True).stdout
+    t.ok("via fc00:ab::2 dev a-b" in routes and "metric 16" in routes
+         and "dev srfd-loop" in routes and "metric 17" in routes and "srfd_encap" in filt,
+         "fast route via the primary's first hop (encap on a-b egress) and srfd-loop fallback",
+         routes + filt)
 
     g1 = iperf(topo, "H1")
     g2 = iperf(topo, "A")
@@ -118,9 +129,23 @@ def main():
     t.ok(c["encap_too_big"] == 0 and c["encap_fail"] == 0 and c["encap_no_route"] == 0,
          "no encapsulation errors (too_big %d, fail %d, no_route %d)"
          % (c["encap_too_big"], c["encap_fail"], c["encap_no_route"]))
+    # the primary's device goes down: its routes vanish, the srfd-loop
+    # fallback keeps the prefix encapsulated, on the backup once detected
+    st.wait_active(inst, PFX, "primary", 2)
+    topo.run("A", "ip", "link", "set", "a-b", "down")
+    ping = topo.run("H1", "ping", "-6", "-c3", "-i0.2", "-W1", "fc00:2::2", check=False,
+                    capture=True)
+    p = st.prefixes(inst)[PFX]
+    t.ok(ping.returncode == 0 and p["active"] == "backup",
+         "with a-b down the prefix is still delivered, via srfd-loop on the backup",
+         ping.stdout + str(p))
+    topo.run("A", "ip", "link", "set", "a-b", "up")
+
     topo.stop(d)
     route = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
-    t.ok(route.strip() == "", "srfdd removes the protected-prefix route on exit")
+    qd = topo.run("A", "tc", "qdisc", "show", "dev", "a-b", capture=True).stdout
+    t.ok(route.strip() == "" and "clsact" not in qd,
+         "srfdd removes its prefix routes and its tc hook on a-b on exit", route + qd)
     return t.done()
 
 
