@@ -95,8 +95,13 @@ static int extack_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* Send @nlh and wait for its acknowledgement. */
-static int transact(struct srfd_nl *nl, struct nlmsghdr *nlh)
+/*
+ * Send @nlh and wait for the answer: an error/acknowledgement, or (for a
+ * request without NLM_F_ACK) the first reply, handed to @on_reply.
+ */
+static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
+			  int (*on_reply)(const struct nlmsghdr *r, void *data),
+			  void *data)
 {
 	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int seq = nlh->nlmsg_seq;
@@ -117,8 +122,13 @@ static int transact(struct srfd_nl *nl, struct nlmsghdr *nlh)
 		n = got;
 		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
 		     r = mnl_nlmsg_next(r, &n)) {
-			if (r->nlmsg_seq != seq || r->nlmsg_type != NLMSG_ERROR)
+			if (r->nlmsg_seq != seq)
 				continue;
+			if (r->nlmsg_type != NLMSG_ERROR) {
+				if (on_reply)
+					return on_reply(r, data);
+				continue;
+			}
 			e = mnl_nlmsg_get_payload(r);
 			if (r->nlmsg_flags & NLM_F_ACK_TLVS)
 				mnl_attr_parse(r, sizeof(*e), extack_attr, &msg);
@@ -127,6 +137,12 @@ static int transact(struct srfd_nl *nl, struct nlmsghdr *nlh)
 			return e->error;
 		}
 	}
+}
+
+/* Send @nlh and wait for its acknowledgement. */
+static int transact(struct srfd_nl *nl, struct nlmsghdr *nlh)
+{
+	return transact_reply(nl, nlh, NULL, NULL);
 }
 
 int srfd_nl_veth_create(struct srfd_nl *nl, const char *name,
@@ -299,50 +315,34 @@ static int route_get_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int route_get_reply(const struct nlmsghdr *r, void *data)
+{
+	struct route_get_result *res = data;
+
+	if (r->nlmsg_type != RTM_NEWROUTE)
+		return -EPROTO;
+	mnl_attr_parse(r, sizeof(struct rtmsg), route_get_attr, res);
+	return res->oif ? 0 : -ENETUNREACH;
+}
+
 int srfd_nl_route6_get(struct srfd_nl *nl, const __u8 dst[16], int *oif,
 		       __u8 gw[16], int *has_gw)
 {
 	struct route_get_result res = { .gw = gw };
-	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = request(nl, RTM_GETROUTE, 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	unsigned int seq = nlh->nlmsg_seq;
-	ssize_t got;
-	int n;
+	int err;
 
 	nlh->nlmsg_flags = NLM_F_REQUEST;	/* the answer is the route */
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = 128;
 	mnl_attr_put(nlh, RTA_DST, 16, dst);
-	nl->errmsg[0] = '\0';
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		struct nlmsghdr *r;
-
-		got = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
-		if (got < 0)
-			return -errno;
-		n = got;
-		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
-		     r = mnl_nlmsg_next(r, &n)) {
-			if (r->nlmsg_seq != seq)
-				continue;
-			if (r->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(r);
-
-				return e->error ? e->error : -ENOENT;
-			}
-			if (r->nlmsg_type != RTM_NEWROUTE)
-				continue;
-			mnl_attr_parse(r, sizeof(struct rtmsg), route_get_attr, &res);
-			if (!res.oif)
-				return -ENETUNREACH;
-			*oif = res.oif;
-			*has_gw = res.has_gw;
-			return 0;
-		}
-	}
+	err = transact_reply(nl, nlh, route_get_reply, &res);
+	if (err)
+		return err;
+	*oif = res.oif;
+	*has_gw = res.has_gw;
+	return 0;
 }
 
 int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,
