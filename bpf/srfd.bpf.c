@@ -560,8 +560,9 @@ int srfd_end_bpf(struct __sk_buff *skb)
 }
 
 /*
- * H.Encaps for a packet routed to srfd-loop. Returns the reason; *verdict
- * is the tc verdict.
+ * H.Encaps on the egress of a device srfd_encap is attached to (the
+ * primary's egress device, or srfd-loop). Returns the reason; *verdict is
+ * the tc verdict.
  */
 static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 					      int *verdict)
