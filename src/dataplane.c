@@ -115,6 +115,7 @@ static int sessions_load(struct srfd_dp *dp)
 {
 	const struct srfd_config *conf = dp->conf;
 	struct srfd_settings settings = { .nr_slots = conf->nsessions };
+	char nbr[INET6_ADDRSTRLEN];
 	struct srfd_session_cfg cfg;
 	unsigned int i;
 	__u32 key = 0;
@@ -140,8 +141,9 @@ static int sessions_load(struct srfd_dp *dp)
 					   sizeof(key), &cfg, sizeof(cfg), 0);
 		if (err)
 			return err;
-		log_info("session '%s': %s via %s, %u us x %u, up after %u",
-			 sc->name, sc->ifname, sc->ifname, sc->interval_us,
+		inet_ntop(AF_INET6, sc->neighbor, nbr, sizeof(nbr));
+		log_info("session '%s': out of %s to %s, %u us x %u, up after %u",
+			 sc->name, sc->ifname, nbr, sc->interval_us,
 			 sc->multiplier, sc->up_after);
 	}
 	key = 0;
