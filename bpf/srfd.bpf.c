@@ -485,6 +485,31 @@ int srfd_tick(struct __sk_buff *skb)
 }
 
 /*
+ * Copy what fits of the packet from its IPv6 header at @l3off into the
+ * per-CPU scratch buffer and parse it as a probe; *buf and *len say what
+ * was loaded, for callers that read further fields.
+ */
+static __always_inline enum srfd_reason
+probe_load_parse(struct __sk_buff *skb, __u32 l3off,
+		 struct srfd_probe_info *info, __u8 **buf, __u32 *len)
+{
+	struct srfd_scratch *scratch;
+	__u32 zero = 0, n;
+
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch || skb->len <= l3off)
+		return SRFD_R_TRUNCATED;
+	n = skb->len - l3off;
+	if (n > SRFD_PROBE_BUF_LEN)
+		n = SRFD_PROBE_BUF_LEN;
+	if (n < 1 || bpf_skb_load_bytes(skb, l3off, scratch->buf, n))
+		return SRFD_R_TRUNCATED;
+	*buf = scratch->buf;
+	*len = n;
+	return srfd_probe_parse(scratch->buf, n, info);
+}
+
+/*
  * A probe came back. @l3off is where its IPv6 header starts. Returns the
  * reason, already counted.
  */
@@ -493,27 +518,13 @@ static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
 {
 	const struct srfd_session_cfg *cfg;
 	struct srfd_session_state *st;
-	struct srfd_scratch *scratch;
 	struct srfd_probe_info info;
 	enum srfd_reason reason;
-	__u32 zero = 0, len, id;
+	__u32 len, id;
 	__u64 now, prev;
+	__u8 *buf;
 
-	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
-	if (!scratch)
-		return SRFD_R_TRUNCATED;
-	if (skb->len <= l3off) {
-		reason = SRFD_R_TRUNCATED;
-		goto out;
-	}
-	len = skb->len - l3off;
-	if (len > SRFD_PROBE_BUF_LEN)
-		len = SRFD_PROBE_BUF_LEN;
-	if (len < 1 || bpf_skb_load_bytes(skb, l3off, scratch->buf, len)) {
-		reason = SRFD_R_TRUNCATED;
-		goto out;
-	}
-	reason = srfd_probe_parse(scratch->buf, len, &info);
+	reason = probe_load_parse(skb, l3off, &info, &buf, &len);
 	if (reason != SRFD_R_PROBE_OK)
 		goto out;
 
@@ -685,23 +696,15 @@ static __always_inline enum srfd_reason probe_reflect(struct __sk_buff *skb,
 						      __u32 l3off, int *verdict)
 {
 	const struct srfd_reflector *refl;
-	struct srfd_scratch *scratch;
 	struct srfd_probe_info info;
 	struct srfd_sid_key key;
 	enum srfd_reason reason;
-	__u32 zero = 0, len, off;
 	struct in6_addr nh;
+	__u32 len, off;
+	__u8 *buf;
 
 	*verdict = BPF_DROP;
-	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
-	if (!scratch || skb->len <= l3off)
-		return SRFD_R_TRUNCATED;
-	len = skb->len - l3off;
-	if (len > SRFD_PROBE_BUF_LEN)
-		len = SRFD_PROBE_BUF_LEN;
-	if (len < 1 || bpf_skb_load_bytes(skb, l3off, scratch->buf, len))
-		return SRFD_R_TRUNCATED;
-	reason = srfd_probe_parse(scratch->buf, len, &info);
+	reason = probe_load_parse(skb, l3off, &info, &buf, &len);
 	if (reason != SRFD_R_PROBE_OK)
 		return reason;
 	if (info.segments_left + 1 >= info.nsegs)
@@ -710,7 +713,7 @@ static __always_inline enum srfd_reason probe_reflect(struct __sk_buff *skb,
 	      ((info.segments_left + 1) & (SRFD_MAX_PROBE_SEGS - 1)) * SRFD_SID_LEN;
 	if (off + SRFD_SID_LEN > len)
 		return SRFD_R_TRUNCATED;
-	__builtin_memcpy(key.sid, scratch->buf + off, SRFD_SID_LEN);
+	__builtin_memcpy(key.sid, buf + off, SRFD_SID_LEN);
 	refl = bpf_map_lookup_elem(&srfd_reflectors, &key);
 	if (!refl)
 		return SRFD_R_REFLECT_UNKNOWN;
