@@ -183,7 +183,10 @@ static int reflectors_load(struct srfd_dp *dp)
 	return 0;
 }
 
-/* Attach srfd_encap to the egress of a device we do not own (once). */
+/*
+ * Attach srfd_encap to the egress of @ifindex (once): srfd-loop, or a
+ * device we do not own, whose clsact we create only if it is missing.
+ */
 static int encap_attach_egress(struct srfd_dp *dp, int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -413,26 +416,13 @@ static int maps_pin(struct srfd_dp *dp)
 
 static int encap_attach(struct srfd_dp *dp)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->loop_ifindex,
-		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1,
-		    .prog_fd = bpf_program__fd(dp->skel->progs.srfd_encap));
 	int err;
 
 	/* routes to srfd-loop need no neighbour: NOARP uses the device address */
 	err = srfd_nl_link_set_noarp(dp->nl, dp->loop_ifindex, 1);
 	if (err)
 		return err;
-	if (!dp->conf->nsessions) {	/* else tick_attach made the clsact */
-		err = bpf_tc_hook_create(&hook);
-		if (err && err != -EEXIST)
-			return err;
-	}
-	err = bpf_tc_attach(&hook, &opts);
-	if (err)
-		log_err("cannot attach srfd_encap to %s: %s", SRFD_LOOP_IFNAME,
-			strerror(-err));
-	return err;
+	return encap_attach_egress(dp, dp->loop_ifindex);
 }
 
 static int tick_attach(struct srfd_dp *dp)
