@@ -70,9 +70,18 @@ static int ctl_recv(int fd, void *buf, size_t len, size_t *got)
 
 struct ctl_printer {
 	void (*begin)(struct srfd_out *out);	/* once connected */
-	void (*record)(struct srfd_out *out, const void *rec, size_t len);
+	void (*record)(struct srfd_out *out, const void *rec);
 	void (*end)(struct srfd_out *out);
+	unsigned int rec_op;			/* records of this op ... */
+	size_t rec_len;				/* ... and size only */
 };
+
+/* A name field of a record, NUL-terminated whatever srfdd sent. */
+static void ctl_name(char dst[SRFD_NAME_LEN + 1], const char *src)
+{
+	memcpy(dst, src, SRFD_NAME_LEN);
+	dst[SRFD_NAME_LEN] = '\0';
+}
 
 /*
  * Send request @op and hand every record to @p until SRFD_CTL_END. Nothing
@@ -104,7 +113,8 @@ static int ctl_request(struct ctl_opts *o, unsigned int op,
 				strerror(-rec.hdr.status));
 			break;
 		}
-		p->record(&o->out, &rec, got);
+		if (rop == (int)p->rec_op && got == p->rec_len)
+			p->record(&o->out, &rec);
 	}
 	p->end(&o->out);
 	if (rop == 0)
@@ -119,15 +129,13 @@ static const char *const session_keys[] = {
 };
 static const int session_widths[] = { 16, 5, 11, 10, 12, 12, 11, 6, 16 };
 
-static void print_session(struct srfd_out *o, const void *rec, size_t len)
+static void print_session(struct srfd_out *o, const void *rec)
 {
 	const struct srfd_ctl_session *s = rec;
-	char name[SRFD_NAME_LEN + 1] = { 0 };
+	char name[SRFD_NAME_LEN + 1];
 	int w = 0;
 
-	if (s->hdr.op != SRFD_CTL_SESSION_REC || len != sizeof(*s))
-		return;
-	memcpy(name, s->name, SRFD_NAME_LEN);
+	ctl_name(name, s->name);
 	out_object_open(o);
 	out_str(o, "name", session_widths[w++], name);
 	out_str(o, "state", session_widths[w++], srfd_state_name(s->state));
@@ -152,19 +160,18 @@ static int cmd_session_show(struct ctl_opts *o)
 {
 	static const struct ctl_printer p = {
 		sessions_begin, print_session, out_array_close,
+		SRFD_CTL_SESSION_REC, sizeof(struct srfd_ctl_session),
 	};
 
 	return ctl_request(o, SRFD_CTL_SESSION_SHOW, &p);
 }
 
-static void print_counter(struct srfd_out *o, const void *rec, size_t len)
+static void print_counter(struct srfd_out *o, const void *rec)
 {
 	const struct srfd_ctl_counter *c = rec;
-	char name[SRFD_NAME_LEN + 1] = { 0 };
+	char name[SRFD_NAME_LEN + 1];
 
-	if (c->hdr.op != SRFD_CTL_COUNTER_REC || len != sizeof(*c))
-		return;
-	memcpy(name, c->name, SRFD_NAME_LEN);
+	ctl_name(name, c->name);
 	out_u64(o, name, 0, c->value);
 	out_record_end(o);
 }
@@ -173,12 +180,13 @@ static int cmd_stats_show(struct ctl_opts *o)
 {
 	static const struct ctl_printer p = {
 		out_object_open, print_counter, out_object_close,
+		SRFD_CTL_COUNTER_REC, sizeof(struct srfd_ctl_counter),
 	};
 
 	return ctl_request(o, SRFD_CTL_STATS_SHOW, &p);
 }
 
-static void print_prefix(struct srfd_out *o, const void *rec, size_t len)
+static void print_prefix(struct srfd_out *o, const void *rec)
 {
 	const struct srfd_ctl_prefix *p = rec;
 	char addr[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 4];
@@ -187,8 +195,7 @@ static void print_prefix(struct srfd_out *o, const void *rec, size_t len)
 	const char *sidp[2][SRFD_MAX_ENCAP_SEGS], *gp[SRFD_MAX_GUARDS];
 	unsigned int l, i;
 
-	if (p->hdr.op != SRFD_CTL_PREFIX_REC || len != sizeof(*p) ||
-	    p->nguards > SRFD_MAX_GUARDS || p->nsegs[0] > SRFD_MAX_ENCAP_SEGS ||
+	if (p->nguards > SRFD_MAX_GUARDS || p->nsegs[0] > SRFD_MAX_ENCAP_SEGS ||
 	    p->nsegs[1] > SRFD_MAX_ENCAP_SEGS)
 		return;
 	inet_ntop(AF_INET6, p->addr, addr, sizeof(addr));
@@ -200,8 +207,7 @@ static void print_prefix(struct srfd_out *o, const void *rec, size_t len)
 			sidp[l][i] = sids[l][i];
 		}
 	for (i = 0; i < p->nguards; i++) {
-		memcpy(guards[i], p->guards[i], SRFD_NAME_LEN);
-		guards[i][SRFD_NAME_LEN] = '\0';
+		ctl_name(guards[i], p->guards[i]);
 		gp[i] = guards[i];
 	}
 	out_object_open(o);
@@ -225,6 +231,7 @@ static int cmd_prefix_show(struct ctl_opts *o)
 {
 	static const struct ctl_printer p = {
 		out_array_open, print_prefix, out_array_close,
+		SRFD_CTL_PREFIX_REC, sizeof(struct srfd_ctl_prefix),
 	};
 
 	return ctl_request(o, SRFD_CTL_PREFIX_SHOW, &p);
@@ -233,7 +240,7 @@ static int cmd_prefix_show(struct ctl_opts *o)
 static int cmd_monitor(struct ctl_opts *o)
 {
 	struct srfd_ctl_event rec;
-	char name[SRFD_NAME_LEN + 1] = { 0 };
+	char name[SRFD_NAME_LEN + 1];
 	size_t got;
 	int fd, op;
 
@@ -243,7 +250,7 @@ static int cmd_monitor(struct ctl_opts *o)
 	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
 		if (op != SRFD_CTL_EVENT_REC || got != sizeof(rec))
 			continue;
-		memcpy(name, rec.name, SRFD_NAME_LEN);
+		ctl_name(name, rec.name);
 		out_object_open(&o->out);
 		if (rec.ev.type == SRFD_EV_SWITCH) {
 			out_str(&o->out, "event", 0, "switch");
