@@ -151,6 +151,49 @@ static int valid_instance(const char *s)
 	return 1;
 }
 
+/* A list of 1..@max SIDs under @key of @group; @owner prefixes messages. */
+static int parse_sid_list(struct parse_ctx *ctx, const config_setting_t *group,
+			  const char *key, const char *owner, const char *elem,
+			  unsigned int max, __u8 out[][SRFD_SID_LEN],
+			  unsigned int *n)
+{
+	const config_setting_t *l = config_setting_get_member(group, key);
+	unsigned int i;
+	int err;
+
+	if (!l)
+		return fail(ctx, group, "%smissing required key '%s'", owner, key);
+	if (!config_setting_is_array(l) && !config_setting_is_list(l))
+		return fail(ctx, l, "%s'%s' must be a list of IPv6 SIDs", owner, key);
+	*n = config_setting_length(l);
+	if (*n < 1 || *n > max)
+		return fail(ctx, l, "%s'%s' needs 1..%u SIDs, got %u", owner, key,
+			    max, *n);
+	for (i = 0; i < *n; i++) {
+		err = parse_ipv6(ctx, config_setting_get_elem(l, i), elem, out[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The list of groups under @key holds @min..@max entries. */
+static int check_group_list(struct parse_ctx *ctx, const config_setting_t *list,
+			    const char *key, unsigned int min, unsigned int max,
+			    unsigned int *n)
+{
+	if (!config_setting_is_list(list))
+		return fail(ctx, list, "'%s' must be a list ( { ... }, ... )", key);
+	*n = config_setting_length(list);
+	if (*n >= min && *n <= max)
+		return 0;
+	if (!min)
+		return fail(ctx, list, "'%s' holds at most %u entries, got %u",
+			    key, max, *n);
+	return fail(ctx, list, "'%s' needs %u..%u entries, got %u", key, min,
+		    max, *n);
+}
+
 static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 			 struct srfd_session_conf *sc)
 {
@@ -158,8 +201,7 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 		"name", "interface", "neighbor", "segments", "interval_us",
 		"multiplier", "up_after", NULL,
 	};
-	const config_setting_t *segs;
-	unsigned int i;
+	char owner[SRFD_NAME_LEN + 16];
 	int err;
 
 	if (!config_setting_is_group(s))
@@ -186,24 +228,9 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 	if (err < 0)
 		return err;
 
-	segs = config_setting_get_member(s, "segments");
-	if (!segs)
-		return fail(ctx, s, "session '%s': missing required key 'segments'",
-			    sc->name);
-	if (!config_setting_is_aggregate(segs) || config_setting_is_group(segs))
-		return fail(ctx, segs, "session '%s': 'segments' must be a list of IPv6 SIDs",
-			    sc->name);
-	sc->nsegs = config_setting_length(segs);
-	if (sc->nsegs < 1 || sc->nsegs > SRFD_MAX_PATH_SEGS)
-		return fail(ctx, segs, "session '%s': 'segments' needs 1..%d SIDs, got %u",
-			    sc->name, SRFD_MAX_PATH_SEGS, sc->nsegs);
-	for (i = 0; i < sc->nsegs; i++) {
-		err = parse_ipv6(ctx, config_setting_get_elem(segs, i),
-				 "segment", sc->segs[i]);
-		if (err)
-			return err;
-	}
-	return 0;
+	snprintf(owner, sizeof(owner), "session '%s': ", sc->name);
+	return parse_sid_list(ctx, s, "segments", owner, "segment",
+			      SRFD_MAX_PATH_SEGS, sc->segs, &sc->nsegs);
 }
 
 static int parse_reflectors(struct parse_ctx *ctx, const config_setting_t *root,
@@ -217,12 +244,10 @@ static int parse_reflectors(struct parse_ctx *ctx, const config_setting_t *root,
 	list = config_setting_get_member(root, "reflectors");
 	if (!list)
 		return 0;
-	if (!config_setting_is_list(list))
-		return fail(ctx, list, "'reflectors' must be a list ( { ... }, ... )");
-	conf->nreflectors = config_setting_length(list);
-	if (conf->nreflectors < 1 || conf->nreflectors > SRFD_MAX_REFLECTORS)
-		return fail(ctx, list, "'reflectors' needs 1..%d entries, got %u",
-			    SRFD_MAX_REFLECTORS, conf->nreflectors);
+	err = check_group_list(ctx, list, "reflectors", 1, SRFD_MAX_REFLECTORS,
+			       &conf->nreflectors);
+	if (err)
+		return err;
 	for (i = 0; i < conf->nreflectors; i++) {
 		struct srfd_reflector_conf *rc = &conf->reflectors[i];
 
@@ -280,30 +305,6 @@ static int parse_cidr6(struct parse_ctx *ctx, const config_setting_t *s,
 	for (i = plen; i < 128; i++)
 		if (pc->addr[i / 8] & (0x80 >> (i % 8)))
 			return fail(ctx, s, "prefix '%s' has bits set after /%ld", v, plen);
-	return 0;
-}
-
-static int parse_sid_list(struct parse_ctx *ctx, const config_setting_t *group,
-			  const char *key, __u8 out[][SRFD_SID_LEN],
-			  unsigned int *n)
-{
-	const config_setting_t *l = config_setting_get_member(group, key);
-	unsigned int i;
-	int err;
-
-	if (!l)
-		return fail(ctx, group, "missing required key '%s'", key);
-	if (!config_setting_is_array(l) && !config_setting_is_list(l))
-		return fail(ctx, l, "'%s' must be a list of IPv6 SIDs", key);
-	*n = config_setting_length(l);
-	if (*n < 1 || *n > SRFD_MAX_ENCAP_SEGS)
-		return fail(ctx, l, "'%s' needs 1..%d SIDs, got %u", key,
-			    SRFD_MAX_ENCAP_SEGS, *n);
-	for (i = 0; i < *n; i++) {
-		err = parse_ipv6(ctx, config_setting_get_elem(l, i), "SID", out[i]);
-		if (err)
-			return err;
-	}
 	return 0;
 }
 
@@ -411,12 +412,10 @@ static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 	list = config_setting_get_member(root, "prefixes");
 	if (!list)
 		return 0;
-	if (!config_setting_is_list(list))
-		return fail(ctx, list, "'prefixes' must be a list ( { ... }, ... )");
-	conf->nprefixes = config_setting_length(list);
-	if (conf->nprefixes > SRFD_MAX_PREFIXES)
-		return fail(ctx, list, "'prefixes' holds at most %d entries, got %u",
-			    SRFD_MAX_PREFIXES, conf->nprefixes);
+	err = check_group_list(ctx, list, "prefixes", 0, SRFD_MAX_PREFIXES,
+			       &conf->nprefixes);
+	if (err)
+		return err;
 	for (i = 0; i < conf->nprefixes; i++) {
 		struct srfd_prefix_conf *pc = &conf->prefixes[i];
 
@@ -432,10 +431,14 @@ static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 			return fail(ctx, p, "missing required key 'prefix'");
 		err = parse_cidr6(ctx, s, pc);
 		if (!err)
-			err = parse_sid_list(ctx, p, "primary", pc->segs[SRFD_LIST_PRIMARY],
+			err = parse_sid_list(ctx, p, "primary", "", "SID",
+					     SRFD_MAX_ENCAP_SEGS,
+					     pc->segs[SRFD_LIST_PRIMARY],
 					     &pc->nsegs[SRFD_LIST_PRIMARY]);
 		if (!err)
-			err = parse_sid_list(ctx, p, "backup", pc->segs[SRFD_LIST_BACKUP],
+			err = parse_sid_list(ctx, p, "backup", "", "SID",
+					     SRFD_MAX_ENCAP_SEGS,
+					     pc->segs[SRFD_LIST_BACKUP],
 					     &pc->nsegs[SRFD_LIST_BACKUP]);
 		if (!err)
 			err = parse_guards(ctx, p, conf, pc);
@@ -519,12 +522,10 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 
 	if (!list)
 		return fail(ctx, root, "missing required key 'sessions' (or 'reflectors')");
-	if (!config_setting_is_list(list))
-		return fail(ctx, list, "'sessions' must be a list ( { ... }, ... )");
-	conf->nsessions = config_setting_length(list);
-	if (conf->nsessions < 1 || conf->nsessions > SRFD_MAX_SESSIONS)
-		return fail(ctx, list, "'sessions' needs 1..%d entries, got %u",
-			    SRFD_MAX_SESSIONS, conf->nsessions);
+	err = check_group_list(ctx, list, "sessions", 1, SRFD_MAX_SESSIONS,
+			       &conf->nsessions);
+	if (err)
+		return err;
 	for (i = 0; i < conf->nreflectors; i++)
 		if (!memcmp(conf->reflectors[i].sid, conf->local_sid, SRFD_SID_LEN))
 			return fail(ctx, config_setting_get_member(root, "local_sid"),
