@@ -26,8 +26,14 @@
  *                the packet is an srfd probe and sends it back with End.X
  *                to the configured next hop, so a reflector SID cannot be
  *                used to bounce arbitrary traffic.
+ *  srfd_cmd      run by srfdd (BPF_PROG_TEST_RUN) to take a session down
+ *                through the same transition when its interface fails.
  *  srfd_rx_test  tc twin of srfd_end_bpf for BPF_PROG_TEST_RUN (lwt_seg6local
  *                programs cannot be test-run); returns the reason code.
+ *
+ * Every map but the scratch buffer is pinned by name under the instance's
+ * bpffs directory: the data path outlives srfdd, and a restarted srfdd
+ * adopts it (libbpf reuses the pins).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -51,12 +57,9 @@
 #define SRFD_TIMER_ABS (1ULL << 0)
 #define SRFD_FIB_LOOKUP_SKIP_NEIGH (1U << 2)	/* 6.3 */
 
-/* Set by srfdd between open and load. */
-const volatile __u32 pacer_ifindex;	/* ticker veth end with the TBF */
-const volatile __u32 loop_ifindex;	/* ticker veth end with this program */
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_SESSIONS);
 	__type(key, __u32);
 	__type(value, struct srfd_session_cfg);
@@ -64,6 +67,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_SESSIONS);
 	__type(key, __u32);
 	__type(value, struct srfd_session_state);
@@ -71,6 +75,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct srfd_settings);
@@ -78,6 +83,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct srfd_global);
@@ -85,6 +91,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_R_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -103,6 +110,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_PREFIXES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct srfd_prefix_key);
@@ -111,6 +119,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_PREFIXES);
 	__type(key, __u32);
 	__type(value, struct srfd_prefix_cfg);
@@ -118,6 +127,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_PREFIXES);
 	__type(key, __u32);
 	__type(value, struct srfd_prefix_state);
@@ -125,13 +135,15 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2 * SRFD_MAX_PREFIXES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, SRFD_LISTS * SRFD_MAX_PREFIXES);
 	__type(key, __u32);
 	__type(value, struct srfd_encap_stats);
 } srfd_encap_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_SESSIONS);
 	__type(key, __u32);
 	__type(value, struct srfd_session_guards);
@@ -143,13 +155,23 @@ struct srfd_sid_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, SRFD_MAX_REFLECTORS);
 	__type(key, struct srfd_sid_key);
 	__type(value, struct srfd_reflector);
 } srfd_reflectors SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, SRFD_MAX_EGRESS);
+	__type(key, __u32);
+	__type(value, struct srfd_egress);
+} srfd_egress SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__uint(max_entries, 64 * 1024);
 } srfd_events SEC(".maps");
 
@@ -162,9 +184,8 @@ static __always_inline void count(enum srfd_reason reason)
 		*c += 1;
 }
 
-static __always_inline void emit_event(__u32 type, __u32 id, __u32 from,
-				       __u32 to, __u64 ts, __u64 tx_seq,
-				       __u64 rx_seq)
+static __always_inline void emit_switch(__u32 idx, __u32 from, __u32 to,
+					__u64 ts)
 {
 	struct srfd_event *ev;
 
@@ -173,14 +194,20 @@ static __always_inline void emit_event(__u32 type, __u32 id, __u32 from,
 		count(SRFD_R_RINGBUF_FULL);
 		return;
 	}
-	ev->type = type;
-	ev->id = id;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = SRFD_EV_SWITCH;
+	ev->id = idx;
 	ev->old_state = from;
 	ev->new_state = to;
 	ev->ts_ns = ts;
-	ev->tx_seq = tx_seq;
-	ev->rx_seq = rx_seq;
 	bpf_ringbuf_submit(ev, 0);
+}
+
+static __always_inline const struct srfd_settings *settings_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&srfd_settings, &zero);
 }
 
 /* Fast reroute work a session's watchdog does over the prefixes it guards. */
@@ -209,7 +236,7 @@ static __always_inline void prefix_to_backup(__u32 idx, __u64 now)
 	st->last_backup_ns = now;
 	st->last_switch_ns = now;
 	__sync_fetch_and_add(&st->switches, 1);
-	emit_event(SRFD_EV_SWITCH, idx, SRFD_LIST_PRIMARY, SRFD_LIST_BACKUP, now, 0, 0);
+	emit_switch(idx, SRFD_LIST_PRIMARY, SRFD_LIST_BACKUP, now);
 }
 
 /* Returns 1 while the prefix stays on its backup. */
@@ -242,7 +269,7 @@ static __always_inline int prefix_try_revert(__u32 idx, __u64 now)
 		return 0;
 	st->last_switch_ns = now;
 	__sync_fetch_and_add(&st->switches, 1);
-	emit_event(SRFD_EV_SWITCH, idx, SRFD_LIST_BACKUP, SRFD_LIST_PRIMARY, now, 0, 0);
+	emit_switch(idx, SRFD_LIST_BACKUP, SRFD_LIST_PRIMARY, now);
 	return 0;
 }
 
@@ -279,17 +306,43 @@ static __always_inline __u32 guards_walk(__u32 session, __u64 now,
 	return w.pending;
 }
 
-/* Move @st from @from to @to; only one CPU wins a given transition. */
+/*
+ * Move @st from @from to @to; only one CPU wins a given transition. Leaving
+ * `up` records @reason, counts a down and flips the guarded prefixes to
+ * their backup in the same softirq, without userspace.
+ */
 static __always_inline int session_transition(__u32 id,
 					       struct srfd_session_state *st,
-					       __u32 from, __u32 to, __u64 now)
+					       __u32 from, __u32 to, __u64 now,
+					       __u32 reason)
 {
+	struct srfd_event *ev;
+
 	if (__sync_val_compare_and_swap(&st->state, from, to) != from)
 		return 0;
 	st->last_change_ns = now;
-	if (to == SRFD_STATE_DOWN)
+	if (to != SRFD_STATE_UP)
+		st->down_reason = reason;
+	if (from == SRFD_STATE_UP) {
 		__sync_fetch_and_add(&st->downs, 1);
-	emit_event(SRFD_EV_STATE, id, from, to, now, st->tx_seq, st->rx_seq);
+		guards_walk(id, now, 1);
+		st->reroute_pending = 1;
+	}
+	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
+	if (!ev) {
+		count(SRFD_R_RINGBUF_FULL);
+		return 1;
+	}
+	ev->type = SRFD_EV_STATE;
+	ev->reason = to == SRFD_STATE_UP ? SRFD_DOWN_NONE : reason;
+	ev->pad = 0;
+	ev->id = id;
+	ev->old_state = from;
+	ev->new_state = to;
+	ev->ts_ns = now;
+	ev->tx_seq = st->tx_seq;
+	ev->rx_seq = st->rx_seq;
+	bpf_ringbuf_submit(ev, 0);
 	return 1;
 }
 
@@ -297,11 +350,13 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 				 struct srfd_session_state *st)
 {
 	const struct srfd_session_cfg *cfg;
+	const struct srfd_settings *set;
 	__u64 now, detect, last, next;
 	__u32 id = *key;
 
 	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
-	if (!cfg || !cfg->active)
+	set = settings_get();
+	if (!cfg || !cfg->active || !set)
 		return 0;	/* slot released: let the timer die */
 
 	now = bpf_ktime_get_ns();
@@ -313,12 +368,20 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 		if ((__s64)(now - last) < (__s64)detect) {
 			next = last + detect;
 		} else if (st->tx_seq - st->rx_seq >= cfg->multiplier) {
-			if (session_transition(id, st, SRFD_STATE_UP,
-					       SRFD_STATE_DOWN, now)) {
-				/* fast reroute: same softirq, no userspace */
-				guards_walk(id, now, 1);
-				st->reroute_pending = 1;
-			}
+			session_transition(id, st, SRFD_STATE_UP,
+					   SRFD_STATE_DOWN, now,
+					   SRFD_DOWN_WATCHDOG);
+		} else if (set->stall_ns &&
+			   (__s64)(now - st->last_tx_ns) >= (__s64)set->stall_ns) {
+			/*
+			 * The stall rule below is bounded: a clock dead this
+			 * long is not a hiccup. The path is unverified, so the
+			 * session stops claiming `up` and its prefixes move
+			 * to their backup.
+			 */
+			session_transition(id, st, SRFD_STATE_UP,
+					   SRFD_STATE_STALLED, now,
+					   SRFD_DOWN_CLOCK);
 		} else {
 			/*
 			 * Silent for the detection time, but fewer than
@@ -328,22 +391,31 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 			__sync_fetch_and_add(&st->stall_saves, 1);
 			next = now + (cfg->interval_ns / 4 ?: 1000);
 		}
-		if (st->state == SRFD_STATE_UP && st->reroute_pending)
-			st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
 	}
+	if (st->state == SRFD_STATE_UP && st->reroute_pending)
+		st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
 
 	if (bpf_timer_start(&st->watchdog, next, SRFD_TIMER_ABS))
 		count(SRFD_R_WATCHDOG_FAIL);
 	return 0;
 }
 
+/*
+ * Arm the watchdog once per settings generation: a restarted srfdd loads new
+ * programs, and the timer then calls the new callback instead of keeping the
+ * old program alive.
+ */
 static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *cfg,
 						 struct srfd_session_state *st,
-						 __u64 now)
+						 __u32 gen, __u64 now)
 {
-	if (st->armed || __sync_val_compare_and_swap(&st->armed, 0, 1) != 0)
+	__u32 armed = st->armed;
+
+	if (armed == gen ||
+	    __sync_val_compare_and_swap(&st->armed, armed, gen) != armed)
 		return;
-	bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
+	if (!armed)
+		bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
 	bpf_timer_set_callback(&st->watchdog, session_watchdog_fire);
 	if (bpf_timer_start(&st->watchdog,
 			    now + cfg->interval_ns * cfg->multiplier,
@@ -353,7 +425,8 @@ static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *
 
 /* Emit one probe for session @id if it is due. */
 static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
-					       __u8 *buf, __u64 now)
+					       __u8 *buf, __u64 now,
+					       const struct srfd_settings *set)
 {
 	const struct srfd_session_cfg *cfg;
 	struct srfd_session_state *st;
@@ -366,7 +439,7 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
 	if (!st)
 		return;
-	session_arm_watchdog(cfg, st, now);
+	session_arm_watchdog(cfg, st, set->generation, now);
 
 	/* half an interval of slack absorbs tick jitter without skipping */
 	due = st->next_tx_ns;
@@ -387,8 +460,9 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 		goto fail;
 	if (bpf_skb_store_bytes(skb, 0, buf, len, 0))
 		goto fail;
-	if (bpf_clone_redirect(skb, loop_ifindex, BPF_F_INGRESS))
+	if (bpf_clone_redirect(skb, set->loop_ifindex, BPF_F_INGRESS))
 		goto fail;
+	st->last_tx_ns = now;
 	__sync_fetch_and_add(&st->probes_tx, 1);
 	return;
 fail:
@@ -397,7 +471,7 @@ fail:
 
 static __always_inline int handle_tick(struct __sk_buff *skb)
 {
-	struct srfd_settings *settings;
+	const struct srfd_settings *set;
 	struct srfd_scratch *scratch;
 	struct srfd_global *global;
 	struct srfd_tick tick;
@@ -409,8 +483,11 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 		count(SRFD_R_UNKNOWN_FRAME);
 		return TC_ACT_SHOT;
 	}
+	set = settings_get();
+	if (!set)
+		return TC_ACT_SHOT;
 	/* keep the ticker circulating before anything can fail */
-	if (bpf_clone_redirect(skb, pacer_ifindex, 0))
+	if (bpf_clone_redirect(skb, set->pacer_ifindex, 0))
 		count(SRFD_R_TICK_LOST);
 	count(SRFD_R_TICK);
 
@@ -425,16 +502,15 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 		__sync_fetch_and_add(&global->ticks, 1);
 		global->last_tick_ns = now;
 	}
-	settings = bpf_map_lookup_elem(&srfd_settings, &zero);
 	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
-	if (!settings || !scratch)
+	if (!scratch)
 		return TC_ACT_SHOT;
-	nr = settings->nr_slots;
+	nr = set->nr_slots;
 
 	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
 		if (i >= nr)
 			break;
-		session_maybe_send(skb, i, scratch->buf, now);
+		session_maybe_send(skb, i, scratch->buf, now, set);
 	}
 	return TC_ACT_SHOT;
 }
@@ -557,7 +633,8 @@ static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
 		st->good_streak = 1;
 
 	if (st->state != SRFD_STATE_UP && st->good_streak >= cfg->up_after)
-		session_transition(id, st, st->state, SRFD_STATE_UP, now);
+		session_transition(id, st, st->state, SRFD_STATE_UP, now,
+				   SRFD_DOWN_NONE);
 out:
 	count(reason);
 	return reason;
@@ -581,6 +658,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	struct bpf_fib_lookup fib = { 0 };
 	const struct srfd_prefix_cfg *cfg;
 	struct srfd_prefix_state *st;
+	const struct srfd_settings *set;
 	struct srfd_encap_stats *stats;
 	struct srfd_scratch *scratch;
 	struct srfd_prefix_key key;
@@ -594,7 +672,12 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	 * On srfd-loop only protected traffic arrives; on a real egress
 	 * device everything else must pass untouched, to the next filter.
 	 */
-	on_loop = skb->ifindex == loop_ifindex;
+	set = settings_get();
+	if (!set) {
+		*verdict = TC_ACT_UNSPEC;
+		return SRFD_R_ENCAP_NO_PREFIX;
+	}
+	on_loop = skb->ifindex == set->loop_ifindex;
 	*verdict = on_loop ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return SRFD_R_ENCAP_NOT_IPV6;
@@ -653,7 +736,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	if (bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, scratch->buf, hlen, 0))
 		return SRFD_R_ENCAP_FAIL;
 
-	skey = idx * 2 + list;
+	skey = SRFD_ENCAP_STATS_KEY(idx, list);
 	stats = bpf_map_lookup_elem(&srfd_encap_stats, &skey);
 	if (stats) {
 		stats->packets += skb->gso_segs ?: 1;
@@ -731,6 +814,32 @@ int srfd_reflect(struct __sk_buff *skb)
 
 	count(probe_reflect(skb, 0, &verdict));
 	return verdict;
+}
+
+/*
+ * Not attached anywhere: srfdd runs it with BPF_PROG_TEST_RUN to take a
+ * session down when its interface goes down or away, through the same
+ * transition (and fast reroute) as the watchdog. Returns 1 if the session
+ * changed state, 0 if it was already down, 2 for a bad command.
+ */
+SEC("tc")
+int srfd_cmd(struct __sk_buff *skb)
+{
+	struct srfd_session_state *st;
+	struct srfd_cmd cmd;
+	__u32 state;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &cmd, sizeof(cmd)) ||
+	    cmd.op != SRFD_CMD_DOWN)
+		return 2;
+	st = bpf_map_lookup_elem(&srfd_sess_state, &cmd.session);
+	if (!st)
+		return 2;
+	state = st->state;
+	if (state == SRFD_STATE_DOWN)
+		return 0;
+	return session_transition(cmd.session, st, state, SRFD_STATE_DOWN,
+				  bpf_ktime_get_ns(), cmd.reason);
 }
 
 SEC("tc")

@@ -33,29 +33,40 @@ const char srfd_default_config[] =
 	"    guards = [ \"a-b\" ]; hold_down_ms = 500; hold_down_max_ms = 500; }\n"
 	");\n";
 
+/*
+ * Errors accumulate, one per line: a configuration is refused as a whole
+ * with everything wrong in it, not one problem per attempt. Parsing goes
+ * on with the next session, prefix or reflector after a broken one.
+ */
 struct parse_ctx {
 	const char *file;
 	char *err;
 	size_t errlen;
+	size_t used;
+	unsigned int nerr;
 };
 
 static int __attribute__((format(printf, 3, 4)))
 fail(struct parse_ctx *ctx, const config_setting_t *where, const char *fmt, ...)
 {
 	int line = where ? (int)config_setting_source_line(where) : 0;
-	size_t n;
+	size_t n = ctx->used;
 	va_list ap;
 
+	ctx->nerr++;
+	if (n && n + 1 < ctx->errlen)
+		ctx->err[n++] = '\n';
 	/* the root group has no line: the problem is the file as a whole */
-	if (line > 0)
-		n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", ctx->file, line);
-	else
-		n = snprintf(ctx->err, ctx->errlen, "%s: ", ctx->file);
+	if (n < ctx->errlen && line > 0)
+		n += snprintf(ctx->err + n, ctx->errlen - n, "%s:%d: ", ctx->file, line);
+	else if (n < ctx->errlen)
+		n += snprintf(ctx->err + n, ctx->errlen - n, "%s: ", ctx->file);
 	if (n < ctx->errlen) {
 		va_start(ap, fmt);
-		vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+		n += vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
 		va_end(ap);
 	}
+	ctx->used = n < ctx->errlen ? n : ctx->errlen - 1;
 	return -EINVAL;
 }
 
@@ -260,14 +271,12 @@ static int parse_reflectors(struct parse_ctx *ctx, const config_setting_t *root,
 			err = get_ipv6(ctx, r, "sid", rc->sid);
 		if (!err)
 			err = get_ipv6(ctx, r, "neighbor", rc->nexthop);
-		if (err)
-			return err;
-		for (j = 0; j < i; j++)
+		for (j = 0; !err && j < i; j++)
 			if (!memcmp(conf->reflectors[j].sid, rc->sid, SRFD_SID_LEN))
-				return fail(ctx, r, "duplicate reflector sid (first at line %d)",
-					    conf->reflectors[j].line);
+				err = fail(ctx, r, "duplicate reflector sid (first at line %d)",
+					   conf->reflectors[j].line);
 	}
-	return 0;
+	return ctx->nerr ? -EINVAL : 0;
 }
 
 void srfd_prefix_format(const struct srfd_prefix_conf *pc, char *buf,
@@ -425,10 +434,12 @@ static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 		pc->line = config_setting_source_line(p);
 		err = check_keys(ctx, p, keys, "prefix");
 		if (err)
-			return err;
+			continue;
 		s = config_setting_get_member(p, "prefix");
-		if (!s)
-			return fail(ctx, p, "missing required key 'prefix'");
+		if (!s) {
+			fail(ctx, p, "missing required key 'prefix'");
+			continue;
+		}
 		err = parse_cidr6(ctx, s, pc);
 		if (!err)
 			err = parse_sid_list(ctx, p, "primary", "", "SID",
@@ -454,19 +465,23 @@ static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 			err = get_uint(ctx, p, "quiet_ms", &pc->quiet_ms,
 				       SRFD_DEFAULT_QUIET_MS, 1, SRFD_MAX_HOLD_MS);
 		if (err)
-			return err;
+			continue;
 		for (j = 0; j < i; j++)
-			if (prefixes_overlap(&conf->prefixes[j], pc)) {
+			if (conf->prefixes[j].plen &&
+			    prefixes_overlap(&conf->prefixes[j], pc)) {
 				srfd_prefix_format(&conf->prefixes[j], a, sizeof(a));
-				return fail(ctx, p, "prefix overlaps %s (line %d)", a,
-					    conf->prefixes[j].line);
+				fail(ctx, p, "prefix overlaps %s (line %d)", a,
+				     conf->prefixes[j].line);
+				break;
 			}
 		for (g = 0; g < pc->nguards; g++)
 			if (++guarded[pc->guards[g]] > SRFD_MAX_GUARDED)
-				return fail(ctx, p, "session '%s' guards more than %d prefixes",
-					    conf->sessions[pc->guards[g]].name,
-					    SRFD_MAX_GUARDED);
+				fail(ctx, p, "session '%s' guards more than %d prefixes",
+				     conf->sessions[pc->guards[g]].name,
+				     SRFD_MAX_GUARDED);
 	}
+	if (ctx->nerr)
+		return -EINVAL;
 	return sids_outside_prefixes(ctx, list, conf);
 }
 
@@ -476,7 +491,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	static const char *const keys[] = {
 		"instance", "bpffs", "control_socket", "local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
-		"encap_mtu", NULL,
+		"encap_mtu", "stall_limit_ms", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -486,6 +501,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	memset(conf, 0, sizeof(*conf));
 	strcpy(conf->instance, "default");
 	strcpy(conf->bpffs, "/sys/fs/bpf");
+	conf->stall_limit_ms = SRFD_DEFAULT_STALL_LIMIT_MS;
 
 	err = check_keys(ctx, root, keys, "the top level");
 	if (!err)
@@ -508,12 +524,12 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		conf->ctl_socket_default = 1;
 	}
 	err = parse_reflectors(ctx, root, conf);
-	if (err)
+	if (err && !conf->nreflectors)
 		return err;
 	list = config_setting_get_member(root, "sessions");
 	if (!list && conf->nreflectors &&
 	    !config_setting_get_member(root, "prefixes"))
-		return 0;	/* a pure reflector needs no probing setup */
+		return ctx->nerr ? -EINVAL : 0;	/* a pure reflector: no probing */
 	err = get_ipv6(ctx, root, "local_sid", conf->local_sid);
 	if (!err)
 		err = get_ipv6(ctx, root, "source", conf->source);
@@ -534,23 +550,26 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	for (i = 0; i < conf->nsessions; i++) {
 		struct srfd_session_conf *sc = &conf->sessions[i];
 
-		err = parse_session(ctx, config_setting_get_elem(list, i), sc);
-		if (err)
-			return err;
+		if (parse_session(ctx, config_setting_get_elem(list, i), sc))
+			continue;
 		for (j = 0; j < i; j++)
-			if (!strcmp(conf->sessions[j].name, sc->name))
-				return fail(ctx, config_setting_get_elem(list, i),
-					    "duplicate session name '%s' (first at line %d)",
-					    sc->name, conf->sessions[j].line);
+			if (!strcmp(conf->sessions[j].name, sc->name)) {
+				fail(ctx, config_setting_get_elem(list, i),
+				     "duplicate session name '%s' (first at line %d)",
+				     sc->name, conf->sessions[j].line);
+				break;
+			}
 		if (sc->interval_us < min_interval)
 			min_interval = sc->interval_us;
 	}
 
-	err = get_uint(ctx, root, "tick_us", &conf->tick_us, min_interval,
-		       SRFD_MIN_INTERVAL_US, min_interval);
-	if (err)
-		return err;
-	return parse_prefixes(ctx, root, conf);
+	get_uint(ctx, root, "tick_us", &conf->tick_us, min_interval,
+		 SRFD_MIN_INTERVAL_US, min_interval);
+	get_uint(ctx, root, "stall_limit_ms", &conf->stall_limit_ms,
+		 SRFD_DEFAULT_STALL_LIMIT_MS, SRFD_MIN_STALL_LIMIT_MS,
+		 SRFD_MAX_STALL_LIMIT_MS);
+	parse_prefixes(ctx, root, conf);
+	return ctx->nerr ? -EINVAL : 0;
 }
 
 static int load(config_t *cf, int read_ok, const char *name,

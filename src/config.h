@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <srfd/srfd.h>
 
-#define SRFD_INSTANCE_LEN	16
+/* 12 characters: the ticker devices are sp-<instance> and sl-<instance> */
+#define SRFD_INSTANCE_LEN	13
 #define SRFD_PATH_LEN		108	/* sun_path */
 
 #define SRFD_DEFAULT_INTERVAL_US	10000
@@ -17,6 +18,9 @@
 #define SRFD_MAX_INTERVAL_US		10000000
 #define SRFD_MAX_MULTIPLIER		255
 #define SRFD_MAX_UP_AFTER		255
+#define SRFD_DEFAULT_STALL_LIMIT_MS	250
+#define SRFD_MIN_STALL_LIMIT_MS		20
+#define SRFD_MAX_STALL_LIMIT_MS		60000
 
 struct srfd_session_conf {
 	char name[SRFD_NAME_LEN];
@@ -65,6 +69,7 @@ struct srfd_config {
 	__u8 local_sid[SRFD_SID_LEN];
 	__u8 source[SRFD_SID_LEN];
 	__u32 tick_us;		/* pacing of the ticker: min session interval */
+	__u32 stall_limit_ms;	/* own-clock silence before sessions stall */
 	unsigned int nsessions;
 	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
 	unsigned int nreflectors;

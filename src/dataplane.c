@@ -1,628 +1,593 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Bring the kernel side up and down. Order matters: the ticker veth must
- * exist before the skeleton is loaded (its ifindexes are rodata), and the
- * tickers are injected last, when everything they drive is in place.
+ * The start / adopt / apply / reconcile / stop ladder of srfd's kernel side
+ * (dataplane.h). The kernel objects themselves live in their own files:
+ * the probe clock in ticker.c, pins and the lock in pin.c, routes and encap
+ * filters in routes.c, tc plumbing in filters.c; this file decides when.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/mount.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
 
 #include "dataplane.h"
+#include "filters.h"
 #include "log.h"
 #include "netlink.h"
-#include "encap.h"
+#include "pin.h"
+#include "plan.h"
+#include "routes.h"
 #include "session.h"
 #include "srfd.skel.h"
 
-/* locally administered MACs of the private ticker veth */
-static const __u8 pace_mac[6] = { 0x02, 0x73, 0x72, 0x66, 0x64, 0x00 };
-static const __u8 loop_mac[6] = { 0x02, 0x73, 0x72, 0x66, 0x64, 0x01 };
-
-static int write_sysctl(const char *path, const char *value)
+static void __attribute__((format(printf, 5, 6)))
+alert(struct srfd_dp *dp, enum srfd_event_type type, const char *name,
+      unsigned int state, const char *fmt, ...)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	char detail[SRFD_DETAIL_LEN];
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (dp->alert)
+		dp->alert(dp->alert_ctx, type, name, state, detail);
+}
+
+static __u64 netns_inode(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+}
+
+static int map_write(struct bpf_map *map, __u32 key, const void *val,
+		     size_t len)
+{
+	return bpf_map__update_elem(map, &key, sizeof(key), val, len, 0);
+}
+
+static int read_settings(const struct srfd_dp *dp, struct srfd_settings *set)
+{
+	__u32 zero = 0;
+
+	return bpf_map__lookup_elem(dp->skel->maps.srfd_settings, &zero,
+				    sizeof(zero), set, sizeof(*set), 0);
+}
+
+/*
+ * Before libbpf reuses the pins: are they an instance this srfdd may adopt?
+ * Same layout version, and the same network namespace (a name reused in
+ * another namespace must not take over, nor tear down, that one's state).
+ */
+static int adopt_check(struct srfd_dp *dp)
+{
+	char path[sizeof(dp->pin_dir) + 32];
+	struct bpf_map_info info;
+	struct srfd_settings set;
+	__u32 len = sizeof(info), zero = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/srfd_settings", dp->pin_dir);
+	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.value_size != sizeof(set) ||
+	    bpf_map_lookup_elem(fd, &zero, &set) ||
+	    set.abi_version != SRFD_ABI_VERSION) {
+		log_err("instance '%s': pinned state in %s has another layout "
+			"(left by a different srfd version); remove it with "
+			"`srfdd --flush -i %s` first", dp->conf->instance,
+			dp->pin_dir, dp->conf->instance);
+		err = -EPROTO;
+	} else if (set.netns_ino != dp->netns_ino) {
+		log_err("instance '%s': its pinned state belongs to another "
+			"network namespace (inode %llu, this is %llu); pick "
+			"another instance name or flush it there",
+			dp->conf->instance, (unsigned long long)set.netns_ino,
+			(unsigned long long)dp->netns_ino);
+		err = -EXDEV;
+	} else {
+		dp->generation = set.generation;
+	}
 	close(fd);
-	return ret;
-}
-
-static int ticker_link_create(struct srfd_dp *dp)
-{
-	char path[128];
-	int err, idx;
-
-	idx = if_nametoindex(SRFD_PACE_IFNAME);
-	if (idx) {
-		log_warn("removing leftover %s from an earlier run",
-			 SRFD_PACE_IFNAME);
-		srfd_nl_link_delete(dp->nl, idx);
-	}
-	err = srfd_nl_veth_create(dp->nl, SRFD_PACE_IFNAME, pace_mac,
-				  SRFD_LOOP_IFNAME, loop_mac);
-	if (err) {
-		log_err("cannot create veth %s/%s: %s %s", SRFD_PACE_IFNAME,
-			SRFD_LOOP_IFNAME, strerror(-err), srfd_nl_errmsg(dp->nl));
-		return err;
-	}
-	dp->pace_ifindex = if_nametoindex(SRFD_PACE_IFNAME);
-	dp->loop_ifindex = if_nametoindex(SRFD_LOOP_IFNAME);
-	if (!dp->pace_ifindex || !dp->loop_ifindex)
-		return -ENODEV;
-
-	/*
-	 * The ticker veth carries no IP traffic. The pacer end has IPv6 off;
-	 * the loop end keeps IPv6 (without addresses) because the End.BPF
-	 * route needs a device, and a route via lo becomes a reject route.
-	 */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 SRFD_PACE_IFNAME);
-	write_sysctl(path, "1");
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode",
-		 SRFD_LOOP_IFNAME);
-	write_sysctl(path, "1");
-	/* bpf_fib_lookup() for encapsulated traffic refuses a non-forwarding device */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding",
-		 SRFD_LOOP_IFNAME);
-	write_sysctl(path, "1");
-
-	err = srfd_nl_link_set_up(dp->nl, dp->pace_ifindex);
-	if (!err)
-		err = srfd_nl_link_set_up(dp->nl, dp->loop_ifindex);
-	if (err) {
-		log_err("cannot set ticker veth up: %s", strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-static int ticker_pacer_setup(struct srfd_dp *dp)
-{
-	__u64 rate = (__u64)SRFD_TICK_FRAME_LEN * 1000000ULL / dp->conf->tick_us;
-	int err;
-
-	err = srfd_nl_tbf_add(dp->nl, dp->pace_ifindex, rate,
-			      SRFD_TICKERS * SRFD_TICK_FRAME_LEN,
-			      4 * SRFD_TICKERS * SRFD_TICK_FRAME_LEN);
-	if (err) {
-		log_err("cannot add TBF pacer on %s: %s %s", SRFD_PACE_IFNAME,
-			strerror(-err), srfd_nl_errmsg(dp->nl));
-		return err;
-	}
-	log_info("ticker: one frame every %u us (TBF %llu B/s on %s)",
-		 dp->conf->tick_us, (unsigned long long)rate, SRFD_PACE_IFNAME);
-	return 0;
-}
-
-static int sessions_load(struct srfd_dp *dp)
-{
-	const struct srfd_config *conf = dp->conf;
-	struct srfd_settings settings = { .nr_slots = conf->nsessions };
-	char nbr[INET6_ADDRSTRLEN];
-	struct srfd_session_cfg cfg;
-	unsigned int i;
-	__u32 key = 0;
-	__u64 token;
-	int ifindex, err;
-
-	for (i = 0; i < conf->nsessions; i++) {
-		const struct srfd_session_conf *sc = &conf->sessions[i];
-
-		ifindex = if_nametoindex(sc->ifname);
-		if (!ifindex) {
-			log_err("session '%s': interface '%s' does not exist",
-				sc->name, sc->ifname);
-			return -ENODEV;
-		}
-		if (getrandom(&token, sizeof(token), 0) != sizeof(token))
-			return -errno;
-		err = srfd_session_cfg_build(conf, i, ifindex, token, &cfg);
-		if (err)
-			return err;
-		key = i;
-		err = bpf_map__update_elem(dp->skel->maps.srfd_sess_cfg, &key,
-					   sizeof(key), &cfg, sizeof(cfg), 0);
-		if (err)
-			return err;
-		inet_ntop(AF_INET6, sc->neighbor, nbr, sizeof(nbr));
-		log_info("session '%s': out of %s to %s, %u us x %u, up after %u",
-			 sc->name, sc->ifname, nbr, sc->interval_us,
-			 sc->multiplier, sc->up_after);
-	}
-	key = 0;
-	return bpf_map__update_elem(dp->skel->maps.srfd_settings, &key,
-				    sizeof(key), &settings, sizeof(settings), 0);
-}
-
-static int reflectors_load(struct srfd_dp *dp)
-{
-	const struct srfd_config *conf = dp->conf;
-	char sid[INET6_ADDRSTRLEN];
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < conf->nreflectors; i++) {
-		const struct srfd_reflector_conf *rc = &conf->reflectors[i];
-		struct srfd_reflector val;
-
-		memcpy(val.nexthop, rc->nexthop, sizeof(val.nexthop));
-		err = bpf_map__update_elem(dp->skel->maps.srfd_reflectors,
-					   rc->sid, SRFD_SID_LEN, &val,
-					   sizeof(val), 0);
-		if (err)
-			return err;
-		inet_ntop(AF_INET6, rc->sid, sid, sizeof(sid));
-		err = srfd_nl_end_bpf_add(dp->nl, rc->sid, dp->loop_ifindex,
-					  bpf_program__fd(dp->skel->progs.srfd_reflect),
-					  "srfd_reflect");
-		if (err) {
-			log_err("cannot install reflector route for %s: %s %s",
-				sid, strerror(-err), srfd_nl_errmsg(dp->nl));
-			return err;
-		}
-		dp->reflector_routes = i + 1;
-		log_info("reflector SID %s -> End.BPF srfd_reflect (End.X back)", sid);
-	}
-	return 0;
-}
-
-/*
- * Attach srfd_encap to the egress of @ifindex (once): srfd-loop, or a
- * device we do not own, whose clsact we create only if it is missing.
- */
-static int encap_attach_egress(struct srfd_dp *dp, int ifindex)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SRFD_TC_HANDLE,
-		    .priority = SRFD_TC_PRIO,
-		    .prog_fd = bpf_program__fd(dp->skel->progs.srfd_encap));
-	char ifname[IF_NAMESIZE] = "?";
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < dp->negress; i++)
-		if (dp->egress_ifindex[i] == ifindex)
-			return 0;
-	if (dp->negress == SRFD_MAX_EGRESS)
-		return -ENOSPC;
-	if_indextoname(ifindex, ifname);
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return err;
-	dp->egress_made_clsact[dp->negress] = !err;
-	dp->egress_ifindex[dp->negress++] = ifindex;
-	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
-		log_err("cannot attach srfd_encap to %s egress: %s", ifname,
-			strerror(-err));
-		return err;
-	}
-	log_info("srfd_encap attached to %s egress (tc handle 0x%x prio 0x%x)",
-		 ifname, SRFD_TC_HANDLE, SRFD_TC_PRIO);
-	return 0;
-}
-
-static void encap_detach_egress(struct srfd_dp *dp)
-{
-	while (dp->negress > 0) {
-		unsigned int i = --dp->negress;
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->egress_ifindex[i],
-			    .attach_point = BPF_TC_EGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SRFD_TC_HANDLE,
-			    .priority = SRFD_TC_PRIO);
-
-		bpf_tc_detach(&hook, &opts);
-		/* only a clsact srfdd created goes, with everything in it */
-		if (dp->egress_made_clsact[i]) {
-			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&hook);
-		}
-	}
-}
-
-/*
- * Fast path: route the prefix straight towards the primary's first hop and
- * encapsulate on that device's egress. Without a route to the first SID
- * now, the srfd-loop route alone carries the prefix (still protected).
- */
-static int prefix_fast_route_add(struct srfd_dp *dp, unsigned int idx,
-				 __u32 mtu)
-{
-	const struct srfd_prefix_conf *pc = &dp->conf->prefixes[idx];
-	const __u8 *first = pc->segs[SRFD_LIST_PRIMARY][0];
-	char sid[INET6_ADDRSTRLEN];
-	int oif, has_gw, err;
-	__u8 gw[16];
-
-	inet_ntop(AF_INET6, first, sid, sizeof(sid));
-	err = srfd_nl_route6_get(dp->nl, first, &oif, gw, &has_gw);
-	if (err || oif == dp->loop_ifindex) {
-		log_warn("no route to primary SID %s now (%s): slow path only",
-			 sid, err ? strerror(-err) : "via srfd-loop");
-		return 0;
-	}
-	err = encap_attach_egress(dp, oif);
-	if (err)
-		return err;
-	/* local traffic keeps one source address whichever list is active */
-	err = srfd_nl_route6_add(dp->nl, pc->addr, pc->plen,
-				 has_gw ? gw : first, oif, dp->conf->source,
-				 SRFD_PREFIX_METRIC, mtu);
-	if (err) {
-		log_err("cannot install fast route for a protected prefix: %s %s",
-			strerror(-err), srfd_nl_errmsg(dp->nl));
-		return err;
-	}
-	dp->prefix_fast[idx] = 1;
-	return 0;
-}
-
-static int prefixes_load(struct srfd_dp *dp)
-{
-	const struct srfd_config *conf = dp->conf;
-	struct srfd_session_guards guards;
-	struct srfd_prefix_cfg cfg;
-	struct srfd_prefix_key key;
-	unsigned int i, max_n;
-	char name[64];
-	__u32 idx, mtu;
-	int err;
-
-	for (i = 0; i < conf->nsessions; i++) {
-		idx = i;
-		srfd_session_guards_build(conf, i, &guards);
-		err = bpf_map__update_elem(dp->skel->maps.srfd_sess_guards, &idx,
-					   sizeof(idx), &guards, sizeof(guards), 0);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < conf->nprefixes; i++) {
-		const struct srfd_prefix_conf *pc = &conf->prefixes[i];
-
-		idx = i;
-		err = srfd_prefix_cfg_build(conf, i, &cfg);
-		if (!err)
-			err = bpf_map__update_elem(dp->skel->maps.srfd_prefix_cfg,
-						   &idx, sizeof(idx), &cfg,
-						   sizeof(cfg), 0);
-		key.prefixlen = pc->plen;
-		memcpy(key.addr, pc->addr, sizeof(key.addr));
-		if (!err)
-			err = bpf_map__update_elem(dp->skel->maps.srfd_prefix_lpm,
-						   &key, sizeof(key), &idx,
-						   sizeof(idx), 0);
-		if (err)
-			return err;
-
-		/*
-		 * The route MTU leaves room for the larger of the two SRv6
-		 * headers, so the kernel sends Packet Too Big and TCP sizes
-		 * its segments before our encapsulation.
-		 */
-		max_n = pc->nsegs[0] > pc->nsegs[1] ? pc->nsegs[0] : pc->nsegs[1];
-		mtu = conf->encap_mtu - SRFD_ENCAP_OVERHEAD(max_n);
-		srfd_prefix_format(pc, name, sizeof(name));
-		err = srfd_nl_route6_add(dp->nl, pc->addr, pc->plen, NULL,
-					 dp->loop_ifindex, conf->source,
-					 SRFD_FALLBACK_METRIC, mtu);
-		if (err) {
-			log_err("cannot install route for protected prefix %s: %s %s",
-				name, strerror(-err), srfd_nl_errmsg(dp->nl));
-			return err;
-		}
-		dp->prefix_routes = i + 1;
-		err = prefix_fast_route_add(dp, i, mtu);
-		if (err)
-			return err;
-		log_info("prefix %s protected by %u session(s), route mtu %u, %s",
-			 name, pc->nguards, mtu, dp->prefix_fast[i] ?
-			 "fast path via the primary's egress" :
-			 "via srfd-loop only");
-	}
-	return 0;
-}
-
-static int bpffs_ensure(const char *dir)
-{
-	struct statfs sfs;
-
-	if (statfs(dir, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	mkdir(dir, 0700);
-	if (mount("bpf", dir, "bpf", 0, "mode=0700")) {
-		log_err("%s is not a bpffs and mounting one failed: %s", dir,
-			strerror(errno));
-		return -errno;
-	}
-	log_info("mounted bpffs on %s", dir);
-	return 0;
-}
-
-static struct bpf_map *pinned_maps(struct srfd_bpf *skel, int i)
-{
-	struct bpf_map *maps[] = {
-		skel->maps.srfd_sess_cfg, skel->maps.srfd_sess_state,
-		skel->maps.srfd_settings, skel->maps.srfd_global,
-		skel->maps.srfd_counters, skel->maps.srfd_events,
-		skel->maps.srfd_reflectors, skel->maps.srfd_prefix_lpm,
-		skel->maps.srfd_prefix_cfg, skel->maps.srfd_prefix_state,
-		skel->maps.srfd_encap_stats, skel->maps.srfd_sess_guards,
-	};
-
-	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
-}
-
-static void maps_unpin(struct srfd_dp *dp)
-{
-	char path[sizeof(dp->pin_dir) + 64];
-	struct bpf_map *m;
-	int i;
-
-	for (i = 0; (m = pinned_maps(dp->skel, i)); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
-			 bpf_map__name(m));
-		unlink(path);
-	}
-	rmdir(dp->pin_dir);
-}
-
-static int maps_pin(struct srfd_dp *dp)
-{
-	char path[sizeof(dp->pin_dir) + 64];
-	struct bpf_map *m;
-	int i, err;
-
-	err = bpffs_ensure(dp->conf->bpffs);
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s/srfd", dp->conf->bpffs);
-	mkdir(path, 0700);
-	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/srfd/%s",
-		 dp->conf->bpffs, dp->conf->instance);
-	mkdir(dp->pin_dir, 0700);
-	dp->maps_pinned = 1;
-	for (i = 0; (m = pinned_maps(dp->skel, i)); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
-			 bpf_map__name(m));
-		if (unlink(path) == 0)
-			log_warn("replaced stale pin %s", path);
-		err = bpf_map__pin(m, path);
-		if (err) {
-			log_err("cannot pin %s: %s", path, strerror(-err));
-			return err;
-		}
-	}
-	log_info("maps pinned under %s", dp->pin_dir);
-	return 0;
-}
-
-static int encap_attach(struct srfd_dp *dp)
-{
-	int err;
-
-	/* routes to srfd-loop need no neighbour: NOARP uses the device address */
-	err = srfd_nl_link_set_noarp(dp->nl, dp->loop_ifindex, 1);
-	if (err)
-		return err;
-	return encap_attach_egress(dp, dp->loop_ifindex);
-}
-
-static int tick_attach(struct srfd_dp *dp)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->loop_ifindex,
-		    .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1,
-		    .prog_fd = bpf_program__fd(dp->skel->progs.srfd_tick));
-	int err;
-
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return err;
-	err = bpf_tc_attach(&hook, &opts);
-	if (err)
-		log_err("cannot attach srfd_tick to %s: %s", SRFD_LOOP_IFNAME,
-			strerror(-err));
 	return err;
 }
 
-static int end_bpf_route_add(struct srfd_dp *dp)
+int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
+		 ring_buffer_sample_fn on_event, srfd_alert_fn alert_fn,
+		 void *ctx)
 {
-	char sid[INET6_ADDRSTRLEN];
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	int err;
-
-	inet_ntop(AF_INET6, dp->conf->local_sid, sid, sizeof(sid));
-	err = srfd_nl_end_bpf_add(dp->nl, dp->conf->local_sid, dp->loop_ifindex,
-				  bpf_program__fd(dp->skel->progs.srfd_end_bpf),
-				  "srfd_end_bpf");
-	if (err) {
-		log_err("cannot install End.BPF route for %s: %s %s%s", sid,
-			strerror(-err), srfd_nl_errmsg(dp->nl),
-			err == -EEXIST ? " (a route for local_sid exists: "
-					 "remove it or choose another SID)" : "");
-		return err;
-	}
-	dp->route_installed = 1;
-	log_info("local SID %s -> End.BPF srfd_end_bpf", sid);
-	return 0;
-}
-
-int srfd_dp_inject_ticker(struct srfd_dp *dp)
-{
-	__u8 frame[SRFD_TICK_FRAME_LEN] = { 0 };
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_ifindex = dp->pace_ifindex,
-		.sll_halen = ETH_ALEN,
-	};
-	struct srfd_tick tick = {
-		.magic = htonl(SRFD_TICK_MAGIC),
-		.ticker_id = htonl(dp->next_ticker_id++),
-	};
-	__u16 proto = htons(SRFD_TICK_ETHERTYPE);
-
-	memcpy(frame, loop_mac, ETH_ALEN);
-	memcpy(frame + ETH_ALEN, pace_mac, ETH_ALEN);
-	memcpy(frame + 2 * ETH_ALEN, &proto, sizeof(proto));
-	memcpy(frame + ETH_HLEN, &tick, sizeof(tick));
-	memcpy(sll.sll_addr, loop_mac, ETH_ALEN);
-	if (sendto(dp->packet_fd, frame, sizeof(frame), 0,
-		   (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		return -errno;
-	return 0;
-}
-
-int srfd_dp_start(struct srfd_dp *dp, const struct srfd_config *conf,
-		  ring_buffer_sample_fn on_event, void *ctx)
-{
-	int err, i;
 
 	memset(dp, 0, sizeof(*dp));
 	dp->conf = conf;
-	dp->packet_fd = -1;
+	dp->alert = alert_fn;
+	dp->alert_ctx = ctx;
+	dp->netns_ino = netns_inode();
+	dp->tc_handle = srfd_filter_handle(conf->instance);
+	srfd_ticker_init(&dp->ticker, conf->instance);
 
 	err = srfd_nl_open(&dp->nl);
 	if (err) {
 		log_err("cannot open rtnetlink: %s", strerror(-err));
 		return err;
 	}
-	err = ticker_link_create(dp);
+	err = srfd_bpffs_ensure(conf->bpffs);
+	if (!err)
+		err = srfd_pin_dir(conf, dp->pin_dir, sizeof(dp->pin_dir), 1);
 	if (err)
 		goto fail;
-	if (conf->nsessions) {
-		err = ticker_pacer_setup(dp);
+	if (srfd_pin_present(dp->pin_dir)) {
+		err = adopt_check(dp);
 		if (err)
 			goto fail;
+		dp->adopted = 1;
 	}
 
-	dp->skel = srfd_bpf__open();
+	/* maps are pinned by name here: libbpf reuses them if present */
+	opts.pin_root_path = dp->pin_dir;
+	dp->skel = srfd_bpf__open_opts(&opts);
 	if (!dp->skel) {
 		err = -errno;
 		log_err("cannot open BPF skeleton: %s", strerror(-err));
 		goto fail;
 	}
-	dp->skel->rodata->pacer_ifindex = dp->pace_ifindex;
-	dp->skel->rodata->loop_ifindex = dp->loop_ifindex;
 	bpf_program__set_autoload(dp->skel->progs.srfd_rx_test, false);
 	err = srfd_bpf__load(dp->skel);
 	if (err) {
-		log_err("cannot load BPF programs: %s", strerror(-err));
+		log_err("cannot load BPF programs%s: %s", dp->adopted ?
+			" onto the pinned maps (run `srfdd --flush` to start over)" :
+			"", strerror(-err));
 		goto fail;
 	}
-	err = sessions_load(dp);
-	if (err)
-		goto fail;
-	err = maps_pin(dp);
-	if (err)
-		goto fail;
-	if (conf->nsessions) {
-		err = tick_attach(dp);
-		if (!err)
-			err = end_bpf_route_add(dp);
-		if (err)
-			goto fail;
-	}
-	err = reflectors_load(dp);
-	if (err)
-		goto fail;
-	if (conf->nprefixes) {
-		err = encap_attach(dp);
-		if (!err)
-			err = prefixes_load(dp);
-		if (err)
-			goto fail;
-	}
-
+	dp->generation++;
 	dp->rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.srfd_events),
 				  on_event, ctx, NULL);
 	if (!dp->rb) {
 		err = -errno;
 		goto fail;
 	}
-	dp->packet_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (dp->packet_fd < 0) {
-		err = -errno;
-		log_err("cannot open packet socket: %s", strerror(-err));
+	err = srfd_ticker_find(&dp->ticker, dp->nl);
+	if (err == -EEXIST)
 		goto fail;
-	}
-	for (i = 0; conf->nsessions && i < SRFD_TICKERS; i++) {
-		err = srfd_dp_inject_ticker(dp);
-		if (err) {
-			log_err("cannot inject ticker: %s", strerror(-err));
-			goto fail;
-		}
-	}
+	if (dp->adopted)
+		log_info("instance '%s': adopting the kernel state pinned in %s "
+			 "(generation %u)", conf->instance, dp->pin_dir,
+			 dp->generation);
 	return 0;
 fail:
-	srfd_dp_stop(dp);
+	if (!dp->adopted && dp->pin_dir[0])
+		srfd_pin_remove(dp->pin_dir);
+	srfd_dp_close(dp);
+	return err ? err : -EINVAL;
+}
+
+static int write_settings(struct srfd_dp *dp, unsigned int nr_slots)
+{
+	struct srfd_settings set = {
+		.nr_slots = nr_slots,
+		.generation = dp->generation,
+		.pacer_ifindex = dp->ticker.pace_ifindex,
+		.loop_ifindex = dp->ticker.loop_ifindex,
+		.abi_version = SRFD_ABI_VERSION,
+		.tc_handle = dp->tc_handle,
+		.netns_ino = dp->netns_ino,
+		.stall_ns = (__u64)dp->conf->stall_limit_ms * 1000000,
+	};
+
+	memcpy(set.local_sid, dp->conf->local_sid, SRFD_SID_LEN);
+	return map_write(dp->skel->maps.srfd_settings, 0, &set, sizeof(set));
+}
+
+static int session_write(struct srfd_dp *dp, const struct srfd_config *conf,
+			 unsigned int i, const struct srfd_plan *plan,
+			 const struct srfd_session_cfg *cur)
+{
+	const struct srfd_session_conf *sc = &conf->sessions[i];
+	struct srfd_session_state zero_state;
+	struct srfd_session_cfg cfg;
+	unsigned int slot = plan->sess_slot[i];
+	char nbr[INET6_ADDRSTRLEN];
+	__u64 token = cur->token;
+	int ifindex, err;
+
+	ifindex = if_nametoindex(sc->ifname);
+	dp->sess_ifindex[i] = ifindex;
+	if (plan->sess_action[i] == SRFD_PLAN_KEEP)
+		return 0;
+	if (plan->sess_action[i] >= SRFD_PLAN_RESET &&
+	    getrandom(&token, sizeof(token), 0) != sizeof(token))
+		return -errno;
+	err = srfd_session_cfg_build(conf, i, slot, ifindex, token, &cfg);
+	if (!err)
+		err = map_write(dp->skel->maps.srfd_sess_cfg, slot, &cfg,
+				sizeof(cfg));
+	if (!err && plan->sess_action[i] >= SRFD_PLAN_RESET) {
+		/* also cancels a watchdog left by an earlier user of the slot */
+		memset(&zero_state, 0, sizeof(zero_state));
+		err = map_write(dp->skel->maps.srfd_sess_state, slot,
+				&zero_state, sizeof(zero_state));
+	}
+	if (err)
+		return err;
+	inet_ntop(AF_INET6, sc->neighbor, nbr, sizeof(nbr));
+	log_info("session '%s' %s: out of %s to %s, %u us x %u, up after %u",
+		 sc->name, srfd_plan_action_name(plan->sess_action[i]),
+		 sc->ifname, nbr, sc->interval_us, sc->multiplier, sc->up_after);
+	if (!ifindex)
+		alert(dp, SRFD_EV_LINK, sc->name, 0,
+		      "interface %s does not exist: session cannot come up",
+		      sc->ifname);
+	return 0;
+}
+
+static int prefix_write(struct srfd_dp *dp, const struct srfd_config *conf,
+			unsigned int i, const struct srfd_plan *plan)
+{
+	const struct srfd_prefix_conf *pc = &conf->prefixes[i];
+	struct srfd_encap_stats zero_stats[libbpf_num_possible_cpus()];
+	struct srfd_prefix_state zero_state = { 0 };
+	struct srfd_prefix_key key = { .prefixlen = pc->plen };
+	struct srfd_prefix_cfg cfg;
+	__u32 slot = plan->pfx_slot[i], l;
+	char name[64];
+	int err;
+
+	if (plan->pfx_action[i] == SRFD_PLAN_KEEP)
+		return 0;
+	memset(zero_stats, 0, sizeof(zero_stats));
+	srfd_prefix_cfg_build(conf, i, plan->sess_slot, &cfg);
+	err = map_write(dp->skel->maps.srfd_prefix_cfg, slot, &cfg, sizeof(cfg));
+	for (l = 0; !err && plan->pfx_action[i] == SRFD_PLAN_NEW &&
+	     l < SRFD_LISTS; l++)
+		err = map_write(dp->skel->maps.srfd_encap_stats,
+				SRFD_ENCAP_STATS_KEY(slot, l), zero_stats,
+				sizeof(zero_stats));
+	if (!err && plan->pfx_action[i] == SRFD_PLAN_NEW)
+		err = map_write(dp->skel->maps.srfd_prefix_state, slot,
+				&zero_state, sizeof(zero_state));
+	memcpy(key.addr, pc->addr, sizeof(key.addr));
+	if (!err)
+		err = bpf_map__update_elem(dp->skel->maps.srfd_prefix_lpm, &key,
+					   sizeof(key), &slot, sizeof(slot), 0);
+	if (err)
+		return err;
+	srfd_prefix_format(pc, name, sizeof(name));
+	log_info("prefix %s %s: protected by %u session(s), route mtu %u",
+		 name, srfd_plan_action_name(plan->pfx_action[i]), pc->nguards,
+		 cfg.mtu);
+	return 0;
+}
+
+static void session_release(struct srfd_dp *dp, __u32 slot,
+			    const struct srfd_session_cfg *old)
+{
+	struct srfd_session_guards guards = { 0 };
+	struct srfd_session_state state;
+	struct srfd_session_cfg cfg = { 0 };
+
+	/* inactive first: the ticker stops sending, the watchdog lets go */
+	map_write(dp->skel->maps.srfd_sess_cfg, slot, &cfg, sizeof(cfg));
+	memset(&state, 0, sizeof(state));
+	map_write(dp->skel->maps.srfd_sess_state, slot, &state, sizeof(state));
+	map_write(dp->skel->maps.srfd_sess_guards, slot, &guards, sizeof(guards));
+	log_info("session '%.*s' removed", SRFD_NAME_LEN, old->name);
+}
+
+static void prefix_release(struct srfd_dp *dp, __u32 slot,
+			   const struct srfd_prefix_cfg *old)
+{
+	struct srfd_prefix_key key = { .prefixlen = old->plen };
+	struct srfd_prefix_cfg cfg = { 0 };
+	char a[INET6_ADDRSTRLEN];
+
+	memcpy(key.addr, old->addr, sizeof(key.addr));
+	/* traffic is routed away before the encap stops knowing the prefix */
+	srfd_routes_prefix_remove(dp, old);
+	bpf_map__delete_elem(dp->skel->maps.srfd_prefix_lpm, &key, sizeof(key), 0);
+	map_write(dp->skel->maps.srfd_prefix_cfg, slot, &cfg, sizeof(cfg));
+	inet_ntop(AF_INET6, old->addr, a, sizeof(a));
+	log_info("prefix %s/%u removed", a, old->plen);
+}
+
+static int guards_write(struct srfd_dp *dp, const struct srfd_config *conf,
+			const struct srfd_plan *plan)
+{
+	struct srfd_session_guards want, cur;
+	unsigned int i;
+	__u32 slot;
+	int err;
+
+	for (i = 0; i < conf->nsessions; i++) {
+		slot = plan->sess_slot[i];
+		srfd_session_guards_build(conf, i, plan->pfx_slot, &want);
+		if (!bpf_map__lookup_elem(dp->skel->maps.srfd_sess_guards, &slot,
+					  sizeof(slot), &cur, sizeof(cur), 0) &&
+		    !memcmp(&cur, &want, sizeof(want)))
+			continue;
+		err = map_write(dp->skel->maps.srfd_sess_guards, slot, &want,
+				sizeof(want));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void reflectors_write(struct srfd_dp *dp, const struct srfd_config *conf)
+{
+	struct bpf_map *map = dp->skel->maps.srfd_reflectors;
+	__u8 key[SRFD_SID_LEN], next[SRFD_SID_LEN], *prev = NULL;
+	__u8 gone[SRFD_MAX_REFLECTORS][SRFD_SID_LEN];
+	unsigned int i, ngone = 0;
+
+	while (!bpf_map__get_next_key(map, prev, next, sizeof(next))) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		for (i = 0; i < conf->nreflectors; i++)
+			if (!memcmp(conf->reflectors[i].sid, key, sizeof(key)))
+				break;
+		if (i == conf->nreflectors && ngone < SRFD_MAX_REFLECTORS)
+			memcpy(gone[ngone++], key, sizeof(key));
+	}
+	for (i = 0; i < ngone; i++)
+		bpf_map__delete_elem(map, gone[i], SRFD_SID_LEN, 0);
+	for (i = 0; i < conf->nreflectors; i++) {
+		struct srfd_reflector val;
+
+		memcpy(val.nexthop, conf->reflectors[i].nexthop, SRFD_SID_LEN);
+		bpf_map__update_elem(map, conf->reflectors[i].sid, SRFD_SID_LEN,
+				     &val, sizeof(val), 0);
+	}
+}
+
+int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
+{
+	struct srfd_session_cfg *cur_sess;
+	struct srfd_prefix_cfg *cur_pfx;
+	struct srfd_plan *plan;
+	unsigned int i;
+	__u32 slot;
+	int err = -ENOMEM;
+
+	cur_sess = calloc(SRFD_MAX_SESSIONS, sizeof(*cur_sess));
+	cur_pfx = calloc(SRFD_MAX_PREFIXES, sizeof(*cur_pfx));
+	plan = calloc(1, sizeof(*plan));
+	if (!cur_sess || !cur_pfx || !plan)
+		goto out;
+	for (slot = 0; slot < SRFD_MAX_SESSIONS; slot++)
+		bpf_map__lookup_elem(dp->skel->maps.srfd_sess_cfg, &slot,
+				     sizeof(slot), &cur_sess[slot],
+				     sizeof(cur_sess[slot]), 0);
+	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
+		bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
+				     sizeof(slot), &cur_pfx[slot],
+				     sizeof(cur_pfx[slot]), 0);
+	srfd_plan_build(conf, cur_sess, cur_pfx, plan);
+
+	/*
+	 * Order keeps every intermediate state consistent for the programs:
+	 * sessions before the prefixes that name them as guards, guard
+	 * lists before releases, settings (slot count) last.
+	 */
+	dp->conf = conf;
+	for (i = 0, err = 0; !err && i < conf->nsessions; i++)
+		err = session_write(dp, conf, i, plan,
+				    &cur_sess[plan->sess_slot[i]]);
+	for (i = 0; !err && i < conf->nprefixes; i++)
+		err = prefix_write(dp, conf, i, plan);
+	if (!err)
+		err = guards_write(dp, conf, plan);
+	if (err) {
+		log_err("cannot write the BPF maps: %s", strerror(-err));
+		goto out;
+	}
+	for (slot = 0; slot < SRFD_MAX_SESSIONS; slot++)
+		if (plan->sess_release[slot])
+			session_release(dp, slot, &cur_sess[slot]);
+	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
+		if (plan->pfx_release[slot])
+			prefix_release(dp, slot, &cur_pfx[slot]);
+	reflectors_write(dp, conf);
+	memcpy(dp->sess_slot, plan->sess_slot, sizeof(dp->sess_slot));
+	memcpy(dp->pfx_slot, plan->pfx_slot, sizeof(dp->pfx_slot));
+	memset(dp->sess_link_down, 0, sizeof(dp->sess_link_down));
+	err = write_settings(dp, plan->nr_slots);
+	log_info("applied: sessions %u unchanged, %u updated, %u restarted, "
+		 "%u added, %u removed; prefixes %u unchanged, %u updated, "
+		 "%u added, %u removed", plan->sessions.keep,
+		 plan->sessions.update, plan->sessions.reset, plan->sessions.add,
+		 plan->sessions.remove, plan->prefixes.keep,
+		 plan->prefixes.update, plan->prefixes.add,
+		 plan->prefixes.remove);
+out:
+	free(cur_sess);
+	free(cur_pfx);
+	free(plan);
 	return err;
 }
 
-void srfd_dp_stop(struct srfd_dp *dp)
+/* The probe clock: the veth pair, its pacer and srfd_tick. */
+static int ticker_reconcile(struct srfd_dp *dp)
 {
-	char sid[INET6_ADDRSTRLEN];
+	struct srfd_settings set;
+	int err, fresh = 0, r, i;
+
+	err = srfd_ticker_find(&dp->ticker, dp->nl);
+	if (err == -EEXIST)
+		return err;
+	if (err) {
+		if (dp->running)
+			alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
+			      "ticker veth %s/%s was gone: recreated",
+			      dp->ticker.pace, dp->ticker.loop);
+		err = srfd_ticker_create(&dp->ticker, dp->nl);
+		if (err)
+			return err;
+		fresh = 1;
+		dp->paced_tick_us = 0;
+	}
+	if (dp->conf->nsessions && dp->paced_tick_us != dp->conf->tick_us) {
+		err = srfd_ticker_pace(&dp->ticker, dp->nl, dp->conf->tick_us);
+		if (err)
+			return err;
+		dp->paced_tick_us = dp->conf->tick_us;
+	}
+	if (read_settings(dp, &set) ||
+	    set.pacer_ifindex != (__u32)dp->ticker.pace_ifindex ||
+	    set.loop_ifindex != (__u32)dp->ticker.loop_ifindex ||
+	    set.generation != dp->generation) {
+		err = write_settings(dp, set.nr_slots);
+		if (err)
+			return err;
+	}
+	r = srfd_ticker_attach(&dp->ticker,
+			       bpf_program__fd(dp->skel->progs.srfd_tick));
+	if (r < 0) {
+		log_err("cannot attach srfd_tick to %s: %s", dp->ticker.loop,
+			strerror(-r));
+		return r;
+	}
+	if (r && dp->running && !fresh)
+		alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
+		      "srfd_tick filter on %s: re-attached", dp->ticker.loop);
+	for (i = 0; fresh && dp->conf->nsessions && i < SRFD_TICKERS; i++) {
+		err = srfd_ticker_inject(&dp->ticker);
+		if (err) {
+			log_err("cannot inject ticker: %s", strerror(-err));
+			return err;
+		}
+	}
+	return fresh || (r && dp->running);
+}
+
+int srfd_dp_reconcile(struct srfd_dp *dp)
+{
+	int n, r;
+
+	n = ticker_reconcile(dp);
+	if (n < 0)
+		return n;
+	r = srfd_routes_reconcile(dp);
+	if (r < 0)
+		return r;
+	dp->running = 1;
+	return n + r;
+}
+
+__u64 srfd_dp_clock_silence(const struct srfd_dp *dp, __u64 now, __u64 limit)
+{
+	struct srfd_global g;
+
+	if (!dp->conf->nsessions || srfd_dp_read_global(dp, &g))
+		return 0;
+	if (g.last_tick_ns && (__s64)(now - g.last_tick_ns) < (__s64)limit)
+		return 0;
+	return g.last_tick_ns ? now - g.last_tick_ns : limit;
+}
+
+int srfd_dp_clock_rebuild(struct srfd_dp *dp)
+{
+	/* whatever broke it (qdisc, filter, a stuck frame): start clean */
+	srfd_ticker_delete(&dp->ticker, dp->nl);
+	return srfd_dp_reconcile(dp);
+}
+
+static int session_cmd_down(struct srfd_dp *dp, __u32 slot, __u32 reason)
+{
+	struct {
+		__u8 eth[ETH_HLEN];
+		struct srfd_cmd cmd;
+	} __attribute__((packed)) pkt = {
+		.cmd = { .op = SRFD_CMD_DOWN, .session = slot, .reason = reason },
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &pkt,
+		    .data_size_in = sizeof(pkt));
 	int err;
 
-	if (dp->route_installed) {
-		err = srfd_nl_route6_del(dp->nl, dp->conf->local_sid);
-		if (err) {
-			inet_ntop(AF_INET6, dp->conf->local_sid, sid, sizeof(sid));
-			log_warn("cannot remove End.BPF route %s: %s", sid,
-				 strerror(-err));
-		}
-		dp->route_installed = 0;
-	}
-	while (dp->prefix_routes > 0) {
-		unsigned int i = --dp->prefix_routes;
-		const struct srfd_prefix_conf *pc = &dp->conf->prefixes[i];
+	pkt.eth[12] = 0x86;	/* an IPv6 ethertype keeps the skb ordinary */
+	pkt.eth[13] = 0xdd;
+	err = bpf_prog_test_run_opts(bpf_program__fd(dp->skel->progs.srfd_cmd),
+				     &opts);
+	if (err)
+		return err;
+	return opts.retval == 2 ? -EINVAL : (int)opts.retval;
+}
 
-		if (dp->prefix_fast[i])
-			srfd_nl_route6_prefix_del(dp->nl, pc->addr, pc->plen,
-						  SRFD_PREFIX_METRIC);
-		srfd_nl_route6_prefix_del(dp->nl, pc->addr, pc->plen,
-					  SRFD_FALLBACK_METRIC);
-		dp->prefix_fast[i] = 0;
+void srfd_dp_session_link(struct srfd_dp *dp, unsigned int idx, int ifindex,
+			  int oper_up)
+{
+	const struct srfd_session_conf *sc = &dp->conf->sessions[idx];
+	__u32 slot = dp->sess_slot[idx];
+	struct srfd_session_cfg cfg;
+	int down = !ifindex || !oper_up, err;
+
+	if (ifindex != dp->sess_ifindex[idx] &&
+	    !bpf_map__lookup_elem(dp->skel->maps.srfd_sess_cfg, &slot,
+				  sizeof(slot), &cfg, sizeof(cfg), 0)) {
+		/* the session follows its interface by name */
+		cfg.ifindex = ifindex;
+		err = map_write(dp->skel->maps.srfd_sess_cfg, slot, &cfg,
+				sizeof(cfg));
+		if (err)
+			log_err("session '%s': cannot update its interface: %s",
+				sc->name, strerror(-err));
+		if (ifindex)
+			alert(dp, SRFD_EV_LINK, sc->name, oper_up,
+			      "interface %s is back (ifindex %d)", sc->ifname,
+			      ifindex);
+		else
+			alert(dp, SRFD_EV_LINK, sc->name, 0,
+			      "interface %s is gone", sc->ifname);
+		dp->sess_ifindex[idx] = ifindex;
+	} else if (ifindex && down != dp->sess_link_down[idx]) {
+		alert(dp, SRFD_EV_LINK, sc->name, !down, "interface %s is %s",
+		      sc->ifname, down ? "down" : "up again");
 	}
-	encap_detach_egress(dp);
-	while (dp->reflector_routes > 0) {
-		dp->reflector_routes--;
-		srfd_nl_route6_del(dp->nl,
-				   dp->conf->reflectors[dp->reflector_routes].sid);
-	}
-	/* deleting the veth takes its qdiscs and tc filter with it */
-	if (dp->pace_ifindex && dp->nl) {
-		srfd_nl_link_delete(dp->nl, dp->pace_ifindex);
-		dp->pace_ifindex = dp->loop_ifindex = 0;
-	}
-	if (dp->packet_fd >= 0)
-		close(dp->packet_fd);
-	dp->packet_fd = -1;
+	dp->sess_link_down[idx] = down;
+	if (!down)
+		return;	/* probes flow again; up_after brings it up */
+	err = session_cmd_down(dp, slot, ifindex ? SRFD_DOWN_LINK :
+						   SRFD_DOWN_IFACE_GONE);
+	if (err < 0)
+		log_err("session '%s': cannot take it down: %s", sc->name,
+			strerror(-err));
+}
+
+void srfd_dp_close(struct srfd_dp *dp)
+{
+	srfd_ticker_close(&dp->ticker);
 	ring_buffer__free(dp->rb);
 	dp->rb = NULL;
-	if (dp->maps_pinned && dp->skel)
-		maps_unpin(dp);
-	dp->maps_pinned = 0;
 	srfd_bpf__destroy(dp->skel);
 	dp->skel = NULL;
 	srfd_nl_close(dp->nl);
 	dp->nl = NULL;
+}
+
+void srfd_dp_flush(struct srfd_dp *dp)
+{
+	int err;
+
+	if (dp->skel)
+		srfd_routes_flush(dp);
+	err = srfd_ticker_find(&dp->ticker, dp->nl);
+	if (!err || err == -ENOENT)	/* ours, or half of ours */
+		srfd_ticker_delete(&dp->ticker, dp->nl);
+	srfd_pin_remove(dp->pin_dir);
+	log_info("instance '%s': routes, filters, ticker veth and pins removed",
+		 dp->conf->instance);
 }
 
 int srfd_dp_ringbuf_fd(const struct srfd_dp *dp)
@@ -662,8 +627,8 @@ int srfd_dp_read_prefix(const struct srfd_dp *dp, __u32 idx,
 				   sizeof(idx), st, sizeof(*st), 0);
 	if (err || ncpu <= 0)
 		return err ? err : -EINVAL;
-	for (l = 0; l < 2; l++) {
-		key = idx * 2 + l;
+	for (l = 0; l < SRFD_LISTS; l++) {
+		key = SRFD_ENCAP_STATS_KEY(idx, l);
 		packets[l] = bytes[l] = 0;
 		err = bpf_map__lookup_elem(dp->skel->maps.srfd_encap_stats, &key,
 					   sizeof(key), vals, sizeof(vals), 0);

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 
@@ -63,6 +64,15 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 		n++;
 	if (n && line[n - 1] == '\n')
 		line[n - 1] = '\0';
+	/*
+	 * srfdd queries tc filters that may not exist; libbpf echoes the
+	 * kernel's extended ack for those as a warning. The caller reports
+	 * real failures itself.
+	 */
+	if (strstr(line, "Kernel error message"))
+		level = LIBBPF_DEBUG;
+	if (level == LIBBPF_DEBUG && log_level < LOG_LVL_DEBUG)
+		return 0;
 	srfd_log(level == LIBBPF_WARN ? LOG_LVL_WARN : LOG_LVL_DEBUG,
 		 "libbpf: %s", line);
 	return 0;

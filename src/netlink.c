@@ -6,12 +6,14 @@
  * message kept for the caller's error report.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/lwtunnel.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -22,11 +24,14 @@
 #include "netlink.h"
 
 /*
- * Routes srfdd installs carry this protocol, so they can be told apart.
- * They are added with NLM_F_EXCL: srfdd never takes over a route somebody
- * else installed (its own leftovers vanish with a leftover srfd-loop).
+ * Routes srfdd installs carry SRFD_RTPROT, so they can be told apart. New
+ * ones are added with NLM_F_EXCL: srfdd never takes over a route somebody
+ * else installed; it replaces only routes it already owns.
  */
-#define SRFD_RTPROT 0xf5
+
+struct srfd_nl_events {
+	struct mnl_socket *sock;
+};
 
 struct srfd_nl {
 	struct mnl_socket *sock;
@@ -48,6 +53,7 @@ int srfd_nl_open(struct srfd_nl **out)
 		goto err;
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto err;
 	nl->portid = mnl_socket_get_portid(nl->sock);
@@ -185,6 +191,17 @@ static int link_set_flags(struct srfd_nl *nl, int ifindex, unsigned int flags,
 	return transact(nl, nlh);
 }
 
+int srfd_nl_link_set_alias(struct srfd_nl *nl, int ifindex, const char *alias)
+{
+	struct nlmsghdr *nlh = request(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return transact(nl, nlh);
+}
+
 int srfd_nl_link_set_up(struct srfd_nl *nl, int ifindex)
 {
 	return link_set_flags(nl, ifindex, IFF_UP, IFF_UP);
@@ -249,11 +266,16 @@ static struct nlmsghdr *route6_request(struct srfd_nl *nl, __u16 type,
 	return nlh;
 }
 
+static __u16 add_flags(int replace)
+{
+	return NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+}
+
 int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
-			int prog_fd, const char *prog_name)
+			int prog_fd, const char *prog_name, int replace)
 {
 	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      NLM_F_CREATE | NLM_F_EXCL, sid, 128);
+					      add_flags(replace), sid, 128);
 	struct nlattr *encap, *bpf;
 
 	mnl_attr_put_u32(nlh, RTA_OIF, oif);
@@ -273,23 +295,22 @@ int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16])
 	return transact(nl, route6_request(nl, RTM_DELROUTE, 0, dst, 128));
 }
 
-int srfd_nl_route6_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
-		       const __u8 *gw, int oif, const __u8 *prefsrc,
-		       __u32 metric, __u32 mtu)
+int srfd_nl_route6_add(struct srfd_nl *nl, const struct srfd_route *rt,
+		       int replace)
 {
 	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      NLM_F_CREATE | NLM_F_EXCL,
-					      dst, plen);
+					      add_flags(replace),
+					      rt->dst, rt->plen);
 	struct nlattr *metrics;
 
-	if (gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, 16, gw);
-	if (prefsrc)
-		mnl_attr_put(nlh, RTA_PREFSRC, 16, prefsrc);
-	mnl_attr_put_u32(nlh, RTA_OIF, oif);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	if (rt->has_gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, 16, rt->gw);
+	if (rt->has_prefsrc)
+		mnl_attr_put(nlh, RTA_PREFSRC, 16, rt->prefsrc);
+	mnl_attr_put_u32(nlh, RTA_OIF, rt->oif);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, rt->metric);
 	metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
-	mnl_attr_put_u32(nlh, RTAX_MTU, mtu);
+	mnl_attr_put_u32(nlh, RTAX_MTU, rt->mtu);
 	mnl_attr_nest_end(nlh, metrics);
 	return transact(nl, nlh);
 }
@@ -352,4 +373,246 @@ int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,
 
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	return transact(nl, nlh);
+}
+
+static int route_bpf_attr(const struct nlattr *attr, void *data)
+{
+	struct srfd_route *rt = data;
+
+	if (mnl_attr_get_type(attr) == LWT_BPF_PROG_FD &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		rt->prog_id = mnl_attr_get_u32(attr);	/* the dump says the id */
+	return MNL_CB_OK;
+}
+
+static int route_encap_attr(const struct nlattr *attr, void *data)
+{
+	struct srfd_route *rt = data;
+
+	if (mnl_attr_get_type(attr) == SEG6_LOCAL_ACTION &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0 &&
+	    mnl_attr_get_u32(attr) == SEG6_LOCAL_ACTION_END_BPF)
+		rt->end_bpf = 1;
+	if (mnl_attr_get_type(attr) == SEG6_LOCAL_BPF)
+		mnl_attr_parse_nested(attr, route_bpf_attr, rt);
+	return MNL_CB_OK;
+}
+
+static int route_metric_attr(const struct nlattr *attr, void *data)
+{
+	struct srfd_route *rt = data;
+
+	if (mnl_attr_get_type(attr) == RTAX_MTU &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		rt->mtu = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int route_attr(const struct nlattr *attr, void *data)
+{
+	struct srfd_route *rt = data;
+	int type = mnl_attr_get_type(attr);
+
+	switch (type) {
+	case RTA_DST:
+	case RTA_GATEWAY:
+	case RTA_PREFSRC:
+		if (mnl_attr_get_payload_len(attr) != 16)
+			break;
+		memcpy(type == RTA_DST ? rt->dst : type == RTA_GATEWAY ?
+		       rt->gw : rt->prefsrc, mnl_attr_get_payload(attr), 16);
+		if (type == RTA_GATEWAY)
+			rt->has_gw = 1;
+		if (type == RTA_PREFSRC)
+			rt->has_prefsrc = 1;
+		break;
+	case RTA_OIF:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			rt->oif = mnl_attr_get_u32(attr);
+		break;
+	case RTA_PRIORITY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			rt->metric = mnl_attr_get_u32(attr);
+		break;
+	case RTA_TABLE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			rt->table = mnl_attr_get_u32(attr);
+		break;
+	case RTA_METRICS:
+		mnl_attr_parse_nested(attr, route_metric_attr, rt);
+		break;
+	case RTA_ENCAP:
+		mnl_attr_parse_nested(attr, route_encap_attr, rt);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt)
+{
+	const struct rtmsg *rtm;
+
+	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return -EINVAL;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(rt, 0, sizeof(*rt));
+	rt->plen = rtm->rtm_dst_len;
+	rt->protocol = rtm->rtm_protocol;
+	rt->table = rtm->rtm_table;
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, rt) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int srfd_nl_route6_dump(struct srfd_nl *nl,
+			void (*cb)(const struct srfd_route *rt, void *data),
+			void *data)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	unsigned int seq = nlh->nlmsg_seq;
+	struct srfd_route rt;
+	ssize_t got;
+	int n;
+
+	/* strict checking lets the kernel send only srfd's own routes */
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_protocol = SRFD_RTPROT;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		struct nlmsghdr *r;
+
+		got = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
+		if (got < 0)
+			return -errno;
+		n = got;
+		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
+		     r = mnl_nlmsg_next(r, &n)) {
+			if (r->nlmsg_seq != seq)
+				continue;
+			if (r->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (r->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)mnl_nlmsg_get_payload(r))->error;
+			if (srfd_nl_route6_parse(r, &rt) == 0 &&
+			    rt.protocol == SRFD_RTPROT && rt.table == RT_TABLE_MAIN)
+				cb(&rt, data);
+		}
+	}
+}
+
+struct link_get_result {
+	int ifindex;
+	char *alias;
+	size_t alias_len;
+};
+
+static int link_get_attr(const struct nlattr *attr, void *data)
+{
+	struct link_get_result *r = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_IFALIAS &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(r->alias, r->alias_len, "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+static int link_get_reply(const struct nlmsghdr *r, void *data)
+{
+	struct link_get_result *res = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(r);
+
+	if (r->nlmsg_type != RTM_NEWLINK)
+		return -EPROTO;
+	res->ifindex = ifi->ifi_index;
+	mnl_attr_parse(r, sizeof(*ifi), link_get_attr, res);
+	return 0;
+}
+
+int srfd_nl_link_get(struct srfd_nl *nl, const char *name, int *ifindex,
+		     char *alias, size_t alias_len)
+{
+	struct link_get_result res = { .alias = alias, .alias_len = alias_len };
+	struct nlmsghdr *nlh = request(nl, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int err;
+
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	alias[0] = '\0';
+	err = transact_reply(nl, nlh, link_get_reply, &res);
+	if (err)
+		return err;
+	*ifindex = res.ifindex;
+	return 0;
+}
+
+int srfd_nl_events_open(struct srfd_nl_events **out)
+{
+	struct srfd_nl_events *ev = calloc(1, sizeof(*ev));
+	int one = 1, size = 4 << 20;
+
+	if (!ev)
+		return -ENOMEM;
+	ev->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!ev->sock ||
+	    mnl_socket_bind(ev->sock, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(ev->sock, NETLINK_ADD_MEMBERSHIP,
+				  &(int){ RTNLGRP_IPV6_ROUTE }, sizeof(int)) < 0) {
+		one = -errno;
+		if (ev->sock)
+			mnl_socket_close(ev->sock);
+		free(ev);
+		return one;
+	}
+	/* a route storm should not overrun us; if it does, we resync */
+	setsockopt(mnl_socket_get_fd(ev->sock), SOL_SOCKET, SO_RCVBUF, &size,
+		   sizeof(size));
+	*out = ev;
+	return 0;
+}
+
+int srfd_nl_events_fd(const struct srfd_nl_events *ev)
+{
+	return mnl_socket_get_fd(ev->sock);
+}
+
+int srfd_nl_events_read(struct srfd_nl_events *ev,
+			void (*cb)(const struct srfd_route *rt, int deleted,
+				   void *data),
+			void *data)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	struct srfd_route rt;
+	struct nlmsghdr *r;
+	ssize_t got;
+	int n;
+
+	for (;;) {
+		got = mnl_socket_recvfrom(ev->sock, rbuf, sizeof(rbuf));
+		if (got < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		n = got;
+		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
+		     r = mnl_nlmsg_next(r, &n))
+			if (srfd_nl_route6_parse(r, &rt) == 0)
+				cb(&rt, r->nlmsg_type == RTM_DELROUTE, data);
+	}
+}
+
+void srfd_nl_events_close(struct srfd_nl_events *ev)
+{
+	if (!ev)
+		return;
+	mnl_socket_close(ev->sock);
+	free(ev);
 }

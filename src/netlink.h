@@ -7,6 +7,28 @@
 #include <linux/types.h>
 
 struct srfd_nl;
+struct srfd_nl_events;
+struct nlmsghdr;
+
+/* Protocol number of every route srfdd installs (`proto 245`). */
+#define SRFD_RTPROT 0xf5
+
+/* An IPv6 route as srfdd installs or reads it. */
+struct srfd_route {
+	__u8  dst[16];
+	__u8  plen;
+	__u8  protocol;
+	__u8  has_gw;
+	__u8  has_prefsrc;
+	__u8  end_bpf;		/* seg6local End.BPF */
+	__u32 table;
+	__u32 metric;
+	__u32 mtu;
+	__u32 prog_id;		/* End.BPF program, as dumped */
+	int   oif;
+	__u8  gw[16];
+	__u8  prefsrc[16];
+};
 
 /* All calls return 0 or a negative errno; the kernel's extended ack text,
  * if any, is available from srfd_nl_errmsg() until the next request. */
@@ -17,6 +39,11 @@ const char *srfd_nl_errmsg(const struct srfd_nl *nl);
 int srfd_nl_veth_create(struct srfd_nl *nl, const char *name,
 			const __u8 mac[6], const char *peer,
 			const __u8 peer_mac[6]);
+/* IFLA_IFALIAS: srfd marks the devices it owns with it */
+int srfd_nl_link_set_alias(struct srfd_nl *nl, int ifindex, const char *alias);
+/* ifindex and alias ("" if none) of link @name; -ENODEV if there is none */
+int srfd_nl_link_get(struct srfd_nl *nl, const char *name, int *ifindex,
+		     char *alias, size_t alias_len);
 int srfd_nl_link_set_up(struct srfd_nl *nl, int ifindex);
 /* Set (@on) or clear IFF_NOARP. */
 int srfd_nl_link_set_noarp(struct srfd_nl *nl, int ifindex, int on);
@@ -24,18 +51,17 @@ int srfd_nl_link_delete(struct srfd_nl *nl, int ifindex);
 /* Root TBF: @rate_bps bytes per second, @burst and @limit in bytes. */
 int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 		    __u32 burst, __u32 limit);
-/* <sid>/128 encap seg6local action End.BPF endpoint fd @prog_fd dev @oif;
- * -EEXIST if a route for <sid>/128 exists already */
-int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
-			int prog_fd, const char *prog_name);
-int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);
 /*
- * <dst>/<plen> [via @gw] dev @oif [src @prefsrc] metric @metric mtu @mtu
- * (@gw and @prefsrc may be NULL)
+ * <sid>/128 encap seg6local action End.BPF endpoint fd @prog_fd dev @oif.
+ * Without @replace: -EEXIST if a route for <sid>/128 exists already; with
+ * it, an existing route is swapped atomically.
  */
-int srfd_nl_route6_add(struct srfd_nl *nl, const __u8 dst[16], int plen,
-		       const __u8 *gw, int oif, const __u8 *prefsrc,
-		       __u32 metric, __u32 mtu);
+int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
+			int prog_fd, const char *prog_name, int replace);
+int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);
+/* @rt->dst/plen [via gw] dev oif [src prefsrc] metric mtu, proto srfd */
+int srfd_nl_route6_add(struct srfd_nl *nl, const struct srfd_route *rt,
+		       int replace);
 /*
  * `ip -6 route get <dst>`: the output interface and, if the route has one,
  * the gateway (*has_gw = 1).
@@ -44,5 +70,25 @@ int srfd_nl_route6_get(struct srfd_nl *nl, const __u8 dst[16], int *oif,
 		       __u8 gw[16], int *has_gw);
 int srfd_nl_route6_prefix_del(struct srfd_nl *nl, const __u8 dst[16], int plen,
 			      __u32 metric);
+
+/* Parse an RTM_NEWROUTE/RTM_DELROUTE message of family AF_INET6. */
+int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt);
+/* Every IPv6 route of the main table with protocol srfd. */
+int srfd_nl_route6_dump(struct srfd_nl *nl,
+			void (*cb)(const struct srfd_route *rt, void *data),
+			void *data);
+
+/*
+ * IPv6 route change notifications (RTNLGRP_IPV6_ROUTE), non-blocking.
+ * srfd_nl_events_read() drains the socket: 0, or -ENOBUFS after an overrun
+ * (the caller then resynchronises from a dump).
+ */
+int srfd_nl_events_open(struct srfd_nl_events **ev);
+int srfd_nl_events_fd(const struct srfd_nl_events *ev);
+int srfd_nl_events_read(struct srfd_nl_events *ev,
+			void (*cb)(const struct srfd_route *rt, int deleted,
+				   void *data),
+			void *data);
+void srfd_nl_events_close(struct srfd_nl_events *ev);
 
 #endif

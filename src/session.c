@@ -3,16 +3,17 @@
 #include <errno.h>
 #include <string.h>
 
+#include "encap.h"
 #include "session.h"
 
 int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
-			   int ifindex, __u64 token,
+			   unsigned int slot, int ifindex, __u64 token,
 			   struct srfd_session_cfg *out)
 {
 	const struct srfd_session_conf *sc;
 	unsigned int i;
 
-	if (idx >= conf->nsessions || ifindex <= 0)
+	if (idx >= conf->nsessions || slot >= SRFD_MAX_SESSIONS || ifindex < 0)
 		return -EINVAL;
 	sc = &conf->sessions[idx];
 	if (sc->nsegs < 1 || sc->nsegs > SRFD_MAX_PATH_SEGS)
@@ -20,7 +21,7 @@ int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
 
 	memset(out, 0, sizeof(*out));
 	out->active = 1;
-	out->session_id = idx;
+	out->session_id = slot;
 	out->ifindex = ifindex;
 	out->interval_ns = (__u64)sc->interval_us * 1000;
 	out->multiplier = sc->multiplier;
@@ -33,14 +34,16 @@ int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
 	memcpy(out->probe_segs[i++], conf->local_sid, SRFD_SID_LEN);
 	memcpy(out->probe_segs[i++], conf->local_sid, SRFD_SID_LEN);
 	out->nsegs = i;
+	memcpy(out->name, sc->name, sizeof(out->name));
+	memcpy(out->ifname, sc->ifname, sizeof(out->ifname));
 	return 0;
 }
 
 int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
-			  struct srfd_prefix_cfg *out)
+			  const __u16 *sess_slot, struct srfd_prefix_cfg *out)
 {
 	const struct srfd_prefix_conf *pc;
-	unsigned int g;
+	unsigned int g, max_n;
 
 	if (idx >= conf->nprefixes)
 		return -EINVAL;
@@ -51,17 +54,27 @@ int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
 	out->nsegs[SRFD_LIST_PRIMARY] = pc->nsegs[SRFD_LIST_PRIMARY];
 	out->nsegs[SRFD_LIST_BACKUP] = pc->nsegs[SRFD_LIST_BACKUP];
 	for (g = 0; g < pc->nguards; g++)
-		out->guards[g] = pc->guards[g];
+		out->guards[g] = sess_slot ? sess_slot[pc->guards[g]] :
+					     pc->guards[g];
 	out->hold_ns = (__u64)pc->hold_ms * 1000000;
 	out->hold_max_ns = (__u64)pc->hold_max_ms * 1000000;
 	out->quiet_ns = (__u64)pc->quiet_ms * 1000000;
 	memcpy(out->src, conf->encap_src, SRFD_SID_LEN);
 	memcpy(out->segs, pc->segs, sizeof(out->segs));
+	memcpy(out->addr, pc->addr, sizeof(out->addr));
+	out->plen = pc->plen;
+	/*
+	 * The route MTU leaves room for the larger of the two SRv6 headers,
+	 * so the kernel sends Packet Too Big and TCP sizes its segments
+	 * before our encapsulation.
+	 */
+	max_n = pc->nsegs[0] > pc->nsegs[1] ? pc->nsegs[0] : pc->nsegs[1];
+	out->mtu = conf->encap_mtu - SRFD_ENCAP_OVERHEAD(max_n);
 	return 0;
 }
 
 unsigned int srfd_session_guards_build(const struct srfd_config *conf,
-				       unsigned int slot,
+				       unsigned int idx, const __u16 *pfx_slot,
 				       struct srfd_session_guards *out)
 {
 	unsigned int i, g;
@@ -69,15 +82,15 @@ unsigned int srfd_session_guards_build(const struct srfd_config *conf,
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < conf->nprefixes; i++)
 		for (g = 0; g < conf->prefixes[i].nguards; g++)
-			if (conf->prefixes[i].guards[g] == slot &&
+			if (conf->prefixes[i].guards[g] == idx &&
 			    out->n < SRFD_MAX_GUARDED)
-				out->prefixes[out->n++] = i;
+				out->prefixes[out->n++] = pfx_slot ? pfx_slot[i] : i;
 	return out->n;
 }
 
 void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 			     const struct srfd_session_state *st,
-			     struct srfd_ctl_session *rec)
+			     int ifindex, struct srfd_ctl_session *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->hdr.op = SRFD_CTL_SESSION_REC;
@@ -90,6 +103,9 @@ void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 	rec->last_rtt_us = st->last_rtt_ns / 1000;
 	rec->downs = st->downs;
 	rec->last_change_ns = st->last_change_ns;
+	memcpy(rec->ifname, sc->ifname, sizeof(rec->ifname));
+	rec->ifindex = ifindex;
+	rec->down_reason = st->down_reason;
 }
 
 const char *srfd_state_name(__u32 state)
@@ -101,6 +117,25 @@ const char *srfd_state_name(__u32 state)
 		return "up";
 	case SRFD_STATE_DOWN:
 		return "down";
+	case SRFD_STATE_STALLED:
+		return "stalled";
+	}
+	return "unknown";
+}
+
+const char *srfd_down_reason_name(__u32 reason)
+{
+	switch (reason) {
+	case SRFD_DOWN_NONE:
+		return "none";
+	case SRFD_DOWN_WATCHDOG:
+		return "probes_lost";
+	case SRFD_DOWN_LINK:
+		return "link_down";
+	case SRFD_DOWN_IFACE_GONE:
+		return "interface_gone";
+	case SRFD_DOWN_CLOCK:
+		return "clock_stalled";
 	}
 	return "unknown";
 }

@@ -12,26 +12,31 @@
  * only while segments are left, so the SID must not be the last one.
  */
 int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
-			   int ifindex, __u64 token,
+			   unsigned int slot, int ifindex, __u64 token,
 			   struct srfd_session_cfg *out);
 
-/* Fill the map value for protected prefix @idx of @conf. */
+/*
+ * Fill the map value for protected prefix @idx of @conf; @sess_slot maps
+ * configured session indexes to map slots (NULL: the same).
+ */
 int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
-			  struct srfd_prefix_cfg *out);
+			  const __u16 *sess_slot, struct srfd_prefix_cfg *out);
 
 /*
- * Fill, for session @slot, the list of prefixes it guards. Returns the
+ * Fill, for configured session @idx, the list of prefix slots it guards
+ * (@pfx_slot maps prefix indexes to slots, NULL: the same). Returns the
  * number of prefixes.
  */
 unsigned int srfd_session_guards_build(const struct srfd_config *conf,
-				       unsigned int slot,
+				       unsigned int idx, const __u16 *pfx_slot,
 				       struct srfd_session_guards *out);
 
 void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 			     const struct srfd_session_state *st,
-			     struct srfd_ctl_session *rec);
+			     int ifindex, struct srfd_ctl_session *rec);
 
 const char *srfd_state_name(__u32 state);
+const char *srfd_down_reason_name(__u32 reason);
 const char *srfd_list_name(__u32 list);	/* "primary" / "backup" */
 /* snake_case name of a data-path counter, as printed by srfdctl stats */
 const char *srfd_reason_name(enum srfd_reason reason);

@@ -5,6 +5,7 @@
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] prefix show
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] stats show
  *   srfdctl [-j] [-p] [-i INSTANCE | -s SOCKET] monitor
+ *   srfdctl [-i INSTANCE | -s SOCKET] reload
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -124,27 +125,36 @@ static int ctl_request(struct ctl_opts *o, unsigned int op,
 }
 
 static const char *const session_keys[] = {
-	"name", "state", "interval_us", "multiplier", "probes_tx", "probes_rx",
-	"last_rtt_us", "downs", "last_change_ns", NULL,
+	"name", "state", "interface", "interval_us", "multiplier", "probes_tx",
+	"probes_rx", "last_rtt_us", "downs", "down_reason", "last_change_ns",
+	NULL,
 };
-static const int session_widths[] = { 16, 5, 11, 10, 12, 12, 11, 6, 16 };
+static const int session_widths[] = { 16, 7, 15, 11, 10, 12, 12, 11, 6, 14, 16 };
 
 static void print_session(struct srfd_out *o, const void *rec)
 {
 	const struct srfd_ctl_session *s = rec;
-	char name[SRFD_NAME_LEN + 1];
+	char name[SRFD_NAME_LEN + 1], ifname[SRFD_IFNAME_LEN + 8];
 	int w = 0;
 
 	ctl_name(name, s->name);
+	memcpy(ifname, s->ifname, sizeof(s->ifname));
+	ifname[sizeof(s->ifname)] = '\0';
+	if (!s->ifindex)
+		snprintf(ifname + strlen(ifname), sizeof(ifname) - strlen(ifname),
+			 "(gone)");
 	out_object_open(o);
 	out_str(o, "name", session_widths[w++], name);
 	out_str(o, "state", session_widths[w++], srfd_state_name(s->state));
+	out_str(o, "interface", session_widths[w++], ifname);
 	out_u64(o, "interval_us", session_widths[w++], s->interval_us);
 	out_u64(o, "multiplier", session_widths[w++], s->multiplier);
 	out_u64(o, "probes_tx", session_widths[w++], s->probes_tx);
 	out_u64(o, "probes_rx", session_widths[w++], s->probes_rx);
 	out_u64(o, "last_rtt_us", session_widths[w++], s->last_rtt_us);
 	out_u64(o, "downs", session_widths[w++], s->downs);
+	out_str(o, "down_reason", session_widths[w++],
+		srfd_down_reason_name(s->down_reason));
 	out_u64(o, "last_change_ns", session_widths[w++], s->last_change_ns);
 	out_object_close(o);
 	out_record_end(o);
@@ -237,6 +247,81 @@ static int cmd_prefix_show(struct ctl_opts *o)
 	return ctl_request(o, SRFD_CTL_PREFIX_SHOW, &p);
 }
 
+/* srfdd's own notices: event type name; ok = new_state (1 good, 0 bad) */
+static const char *const notice_names[] = {
+	[SRFD_EV_ADOPT] = "adopted", [SRFD_EV_REPAIR] = "repaired",
+	[SRFD_EV_LINK] = "link", [SRFD_EV_CLOCK] = "clock",
+	[SRFD_EV_RELOAD] = "reload",
+};
+
+static void print_event(struct srfd_out *o, const struct srfd_ctl_event *rec,
+			const char *name)
+{
+	char detail[SRFD_DETAIL_LEN + 1];
+
+	memcpy(detail, rec->detail, SRFD_DETAIL_LEN);
+	detail[SRFD_DETAIL_LEN] = '\0';
+	if (rec->ev.type == SRFD_EV_SWITCH) {
+		out_str(o, "event", 0, "switch");
+		out_str(o, "prefix", 0, name);
+		out_str(o, "old_active", 0, srfd_list_name(rec->ev.old_state));
+		out_str(o, "active", 0, srfd_list_name(rec->ev.new_state));
+		out_u64(o, "ts_ns", 0, rec->ev.ts_ns);
+	} else if (rec->ev.type == SRFD_EV_STATE) {
+		out_str(o, "event", 0, "state");
+		out_str(o, "name", 0, name);
+		out_str(o, "old_state", 0, srfd_state_name(rec->ev.old_state));
+		out_str(o, "state", 0, srfd_state_name(rec->ev.new_state));
+		if (rec->ev.new_state != SRFD_STATE_UP)
+			out_str(o, "reason", 0, srfd_down_reason_name(rec->ev.reason));
+		out_u64(o, "ts_ns", 0, rec->ev.ts_ns);
+		out_u64(o, "tx_seq", 0, rec->ev.tx_seq);
+		out_u64(o, "rx_seq", 0, rec->ev.rx_seq);
+	} else if (rec->ev.type < sizeof(notice_names) / sizeof(notice_names[0]) &&
+		   notice_names[rec->ev.type]) {
+		out_str(o, "event", 0, notice_names[rec->ev.type]);
+		out_str(o, "name", 0, name);
+		out_str(o, "ok", 0, rec->ev.new_state ? "true" : "false");
+		out_str(o, "detail", 0, detail);
+		out_u64(o, "ts_ns", 0, rec->ev.ts_ns);
+	} else {
+		out_str(o, "event", 0, "unknown");
+		out_u64(o, "type", 0, rec->ev.type);
+	}
+}
+
+/* `reload`: srfdd answers with message lines, then END or ERROR. */
+static int cmd_reload(struct ctl_opts *o)
+{
+	union {
+		struct srfd_ctl_hdr hdr;
+		struct srfd_ctl_msg m;
+	} rec;
+	size_t got;
+	int fd, op, ret = 1;
+
+	fd = ctl_connect(o, SRFD_CTL_RELOAD);
+	if (fd < 0)
+		return 1;
+	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
+		if (op == SRFD_CTL_MSG_REC && got == sizeof(rec.m)) {
+			rec.m.text[sizeof(rec.m.text) - 1] = '\0';
+			printf("%s\n", rec.m.text);
+			continue;
+		}
+		if (op == SRFD_CTL_END)
+			ret = 0;
+		else if (op == SRFD_CTL_ERROR)
+			fprintf(stderr, "srfdctl: reload refused: %s\n",
+				strerror(-rec.hdr.status));
+		break;
+	}
+	if (op == 0)
+		fprintf(stderr, "srfdctl: srfdd closed the connection early\n");
+	close(fd);
+	return ret;
+}
+
 static int cmd_monitor(struct ctl_opts *o)
 {
 	struct srfd_ctl_event rec;
@@ -252,25 +337,7 @@ static int cmd_monitor(struct ctl_opts *o)
 			continue;
 		ctl_name(name, rec.name);
 		out_object_open(&o->out);
-		if (rec.ev.type == SRFD_EV_SWITCH) {
-			out_str(&o->out, "event", 0, "switch");
-			out_str(&o->out, "prefix", 0, name);
-			out_str(&o->out, "old_active", 0,
-				srfd_list_name(rec.ev.old_state));
-			out_str(&o->out, "active", 0,
-				srfd_list_name(rec.ev.new_state));
-			out_u64(&o->out, "ts_ns", 0, rec.ev.ts_ns);
-		} else {
-			out_str(&o->out, "event", 0, "state");
-			out_str(&o->out, "name", 0, name);
-			out_str(&o->out, "old_state", 0,
-				srfd_state_name(rec.ev.old_state));
-			out_str(&o->out, "state", 0,
-				srfd_state_name(rec.ev.new_state));
-			out_u64(&o->out, "ts_ns", 0, rec.ev.ts_ns);
-			out_u64(&o->out, "tx_seq", 0, rec.ev.tx_seq);
-			out_u64(&o->out, "rx_seq", 0, rec.ev.rx_seq);
-		}
+		print_event(&o->out, &rec, name);
 		out_object_close(&o->out);
 		out_record_end(&o->out);
 		fflush(o->out.f);
@@ -294,6 +361,7 @@ static const struct command commands[] = {
 	{ "stats", "show", cmd_stats_show },
 	{ "prefix", "show", cmd_prefix_show },
 	{ "monitor", NULL, cmd_monitor },
+	{ "reload", NULL, cmd_reload },
 	{ 0 },
 };
 
@@ -304,6 +372,7 @@ static void usage(FILE *f)
 		"       srfdctl [OPTIONS] prefix show\n"
 		"       srfdctl [OPTIONS] stats show\n"
 		"       srfdctl [OPTIONS] monitor\n"
+		"       srfdctl [OPTIONS] reload\n"
 		"Options:\n"
 		"  -j, --json             JSON output\n"
 		"  -p, --pretty           indent JSON\n"

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * srfdd: sets up srfd's kernel data path from the configuration, then only
- * watches: it relays the kernel's state-change events to the log and to
- * `srfdctl monitor`, answers `srfdctl session show`, and re-injects a ticker
- * if the pacer loop ever loses one. Detection itself never waits on srfdd.
+ * srfdd: converges srfd's kernel data path to the configuration and keeps it
+ * there. It adopts what an earlier srfdd of the instance left running (a
+ * crash or a restart is hitless), applies configuration changes as a diff
+ * (SIGHUP, `srfdctl reload`), follows links and routes over netlink, repairs
+ * whatever srfd owns that someone removed, restarts a dead probe clock, and
+ * relays every kernel transition and every repair to the log and to
+ * `srfdctl monitor`. Detection and fast reroute never wait on srfdd.
+ *
+ * Stop semantics: SIGTERM/SIGINT end srfdd and leave the kernel side
+ * protecting; `srfdd --flush` removes everything the instance owns.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,32 +17,50 @@
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <ev.h>
 
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "links.h"
 #include "log.h"
+#include "netlink.h"
+#include "pin.h"
 #include "session.h"
 
-#define TICKER_CHECK_S		0.1
-#define TICKER_LOST_MIN_NS	50000000ULL
+#define CLOCK_CHECK_S		0.02	/* probe clock health check period */
+#define CLOCK_SILENT_MIN_NS	30000000ULL
+#define RESYNC_S		1.0	/* safety-net reconcile period */
+#define REPAIR_DELAY_S		0.002	/* after a change to srfd's own routes */
+#define ROUTE_SETTLE_S		0.05	/* after other route changes */
 
 struct srfdd {
 	struct srfd_config conf;
+	struct srfd_config next;	/* reload scratch */
+	const char *config_path;	/* NULL: embedded default */
+	const char *instance_override;
 	struct srfd_dp dp;
 	struct srfd_ctl_server *ctl;
+	struct srfd_links *links;
+	struct srfd_nl_events *routes;
 	struct ev_loop *loop;
-	ev_io ringbuf_watcher;
-	ev_timer ticker_watcher;
-	ev_signal sigterm_watcher;
-	ev_signal sigint_watcher;
-	__u64 last_ticks;
+	ev_io ringbuf_watcher, links_watcher, routes_watcher;
+	ev_timer clock_watcher, resync_watcher, reconcile_watcher;
+	ev_signal sigterm_watcher, sigint_watcher, sighup_watcher;
+	int lock_fd;
+	int flush_on_exit;
+	/* probe clock health */
+	int clock_dead;
+	unsigned int clock_tries;
+	__u64 last_ticks, window_ticks, window_start_ns;
 };
 
 static __u64 mono_ns(void)
@@ -47,30 +71,75 @@ static __u64 mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Which configured session sits in map slot @slot. */
+static const struct srfd_session_conf *session_by_slot(struct srfdd *d,
+						       unsigned int slot,
+						       unsigned int *idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->conf.nsessions; i++)
+		if (d->dp.sess_slot[i] == slot) {
+			if (idx)
+				*idx = i;
+			return &d->conf.sessions[i];
+		}
+	return NULL;
+}
+
+static const struct srfd_prefix_conf *prefix_by_slot(struct srfdd *d,
+						     unsigned int slot)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->conf.nprefixes; i++)
+		if (d->dp.pfx_slot[i] == slot)
+			return &d->conf.prefixes[i];
+	return NULL;
+}
+
+static void broadcast(struct srfdd *d, const char *name,
+		      const struct srfd_event *ev, const char *detail)
+{
+	struct srfd_ctl_event rec = { .hdr.op = SRFD_CTL_EVENT_REC };
+
+	if (!d->ctl)
+		return;
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	snprintf(rec.detail, sizeof(rec.detail), "%s", detail ? detail : "");
+	rec.ev = *ev;
+	srfd_ctl_broadcast(d->ctl, &rec, sizeof(rec));
+}
+
 static int on_kernel_event(void *ctx, void *data, size_t len)
 {
 	struct srfdd *d = ctx;
 	const struct srfd_event *ev = data;
-	struct srfd_ctl_event rec = { .hdr.op = SRFD_CTL_EVENT_REC };
-	char name[SRFD_NAME_LEN] = "?";
+	const struct srfd_session_conf *sc;
+	const struct srfd_prefix_conf *pc;
+	char name[SRFD_NAME_LEN] = "?", detail[SRFD_DETAIL_LEN] = "";
 
 	if (len < sizeof(*ev))
 		return 0;
 	if (ev->type == SRFD_EV_STATE) {
-		if (ev->id < d->conf.nsessions)
-			snprintf(name, sizeof(name), "%s",
-				 d->conf.sessions[ev->id].name);
-		log_info("session '%s': %s -> %s at %llu.%09llu (tx_seq %llu, rx_seq %llu)",
+		sc = session_by_slot(d, ev->id, NULL);
+		if (sc)
+			snprintf(name, sizeof(name), "%s", sc->name);
+		if (ev->new_state != SRFD_STATE_UP)
+			snprintf(detail, sizeof(detail), "%s",
+				 srfd_down_reason_name(ev->reason));
+		srfd_log(ev->new_state == SRFD_STATE_UP ? LOG_LVL_INFO : LOG_LVL_WARN,
+			 "session '%s': %s -> %s%s%s at %llu.%09llu (tx_seq %llu, rx_seq %llu)",
 			 name, srfd_state_name(ev->old_state),
-			 srfd_state_name(ev->new_state),
-			 (unsigned long long)(ev->ts_ns / 1000000000ULL),
+			 srfd_state_name(ev->new_state), detail[0] ? ", " : "",
+			 detail, (unsigned long long)(ev->ts_ns / 1000000000ULL),
 			 (unsigned long long)(ev->ts_ns % 1000000000ULL),
 			 (unsigned long long)ev->tx_seq,
 			 (unsigned long long)ev->rx_seq);
 	} else if (ev->type == SRFD_EV_SWITCH) {
-		if (ev->id < d->conf.nprefixes)
-			srfd_prefix_format(&d->conf.prefixes[ev->id], name,
-					   sizeof(name));
+		pc = prefix_by_slot(d, ev->id);
+		if (pc)
+			srfd_prefix_format(pc, name, sizeof(name));
 		log_info("prefix %s: %s -> %s at %llu.%09llu", name,
 			 srfd_list_name(ev->old_state),
 			 srfd_list_name(ev->new_state),
@@ -79,10 +148,133 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 	} else {
 		return 0;
 	}
-	memcpy(rec.name, name, sizeof(rec.name));
-	rec.ev = *ev;
-	srfd_ctl_broadcast(d->ctl, &rec, sizeof(rec));
+	broadcast(d, name, ev, detail);
 	return 0;
+}
+
+/* srfdd's own notices: log and monitor, with a kernel timestamp. */
+static void on_alert(void *ctx, enum srfd_event_type type, const char *name,
+		     unsigned int state, const char *detail)
+{
+	struct srfdd *d = ctx;
+	struct srfd_event ev = {
+		.type = type, .new_state = state, .ts_ns = mono_ns(),
+	};
+	static const char *const what[] = {
+		[SRFD_EV_ADOPT] = "adopted", [SRFD_EV_REPAIR] = "repaired",
+		[SRFD_EV_LINK] = "link", [SRFD_EV_CLOCK] = "clock",
+		[SRFD_EV_RELOAD] = "reload",
+	};
+	int level = LOG_LVL_INFO;
+
+	if (type == SRFD_EV_REPAIR || (type == SRFD_EV_LINK && !state))
+		level = LOG_LVL_WARN;
+	if ((type == SRFD_EV_CLOCK || type == SRFD_EV_RELOAD) && !state)
+		level = LOG_LVL_ERR;
+	srfd_log(level, "%s %s: %s at %llu.%09llu", what[type], name, detail,
+		 (unsigned long long)(ev.ts_ns / 1000000000ULL),
+		 (unsigned long long)(ev.ts_ns % 1000000000ULL));
+	broadcast(d, name, &ev, detail);
+}
+
+static void __attribute__((format(printf, 5, 6)))
+alertf(struct srfdd *d, enum srfd_event_type type, const char *name,
+       unsigned int state, const char *fmt, ...)
+{
+	char detail[SRFD_DETAIL_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	on_alert(d, type, name, state, detail);
+}
+
+static void reconcile_now(struct srfdd *d)
+{
+	int n = srfd_dp_reconcile(&d->dp);
+
+	if (n < 0)
+		log_err("reconcile failed: %s (retrying in %.0f s)", strerror(-n),
+			RESYNC_S);
+}
+
+static void reconcile_soon(struct srfdd *d, double after)
+{
+	if (ev_is_active(&d->reconcile_watcher) &&
+	    ev_timer_remaining(d->loop, &d->reconcile_watcher) <= after)
+		return;
+	ev_timer_stop(d->loop, &d->reconcile_watcher);
+	ev_timer_set(&d->reconcile_watcher, after, 0);
+	ev_timer_start(d->loop, &d->reconcile_watcher);
+}
+
+static void reconcile_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	reconcile_now(w->data);
+}
+
+static void resync_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	reconcile_now(w->data);
+}
+
+/* Every session follows its interface by name: index, oper state. */
+static void links_sync(struct srfdd *d)
+{
+	unsigned int i;
+	int ifindex, up;
+
+	for (i = 0; i < d->conf.nsessions; i++) {
+		ifindex = srfd_links_lookup(d->links, d->conf.sessions[i].ifname,
+					    &up);
+		srfd_dp_session_link(&d->dp, i, ifindex, up);
+	}
+}
+
+static void links_changed(void *ctx)
+{
+	struct srfdd *d = ctx;
+
+	links_sync(d);
+	/* our ticker veth may be what changed */
+	reconcile_soon(d, REPAIR_DELAY_S);
+}
+
+static void links_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct srfdd *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	srfd_links_read(d->links);
+}
+
+static void route_changed(const struct srfd_route *rt, int deleted, void *data)
+{
+	struct srfdd *d = data;
+
+	/* srfd's own route gone: repair at once; other churn may move a fast route */
+	reconcile_soon(d, rt->protocol == SRFD_RTPROT && deleted ?
+		       REPAIR_DELAY_S : ROUTE_SETTLE_S);
+}
+
+static void routes_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct srfdd *d = w->data;
+	int err;
+
+	(void)loop;
+	(void)revents;
+	err = srfd_nl_events_read(d->routes, route_changed, d);
+	if (err == -ENOBUFS) {
+		log_warn("route notifications lost: full resync");
+		reconcile_soon(d, 0);
+	}
 }
 
 static void ringbuf_readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -94,28 +286,135 @@ static void ringbuf_readable(struct ev_loop *loop, ev_io *w, int revents)
 	srfd_dp_ringbuf_consume(&d->dp);
 }
 
-/* The ticker loop is the kernel clock; if it stops, restart it. */
-static void ticker_check(struct ev_loop *loop, ev_timer *w, int revents)
+/*
+ * The ticker loop is the kernel clock. Silent: re-attach what is missing
+ * and inject a frame; still silent: rebuild the loop from scratch. Running
+ * far too fast (its pacer was removed): pace it again.
+ */
+static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct srfdd *d = w->data;
-	__u64 lost_after = 50ULL * d->conf.tick_us * 1000;
+	__u64 now = mono_ns(), limit = 10ULL * d->conf.tick_us * 1000, silent;
 	struct srfd_global g;
+	double expected;
 
 	(void)loop;
 	(void)revents;
-	if (!d->conf.nsessions)
+	if (!d->conf.nsessions || srfd_dp_read_global(&d->dp, &g))
 		return;
-	if (lost_after < TICKER_LOST_MIN_NS)
-		lost_after = TICKER_LOST_MIN_NS;
-	if (srfd_dp_read_global(&d->dp, &g))
-		return;
-	if (g.ticks != d->last_ticks || mono_ns() - g.last_tick_ns < lost_after) {
-		d->last_ticks = g.ticks;
+	if (limit < CLOCK_SILENT_MIN_NS)
+		limit = CLOCK_SILENT_MIN_NS;
+	silent = srfd_dp_clock_silence(&d->dp, now, limit);
+	if (!silent) {
+		if (d->clock_dead)
+			on_alert(d, SRFD_EV_CLOCK, d->dp.ticker.loop, 1,
+				 "probe clock running again");
+		d->clock_dead = 0;
+		d->clock_tries = 0;
+		if (now - d->window_start_ns >= 100000000ULL) {
+			expected = (now - d->window_start_ns) / 1e3 / d->conf.tick_us;
+			if (d->window_start_ns &&
+			    g.ticks - d->window_ticks > 4 * expected + 20) {
+				on_alert(d, SRFD_EV_REPAIR, d->dp.ticker.pace, 1,
+					 "probe clock unpaced (its TBF was removed?): re-paced");
+				d->dp.paced_tick_us = 0;
+				reconcile_now(d);
+			}
+			d->window_start_ns = now;
+			d->window_ticks = g.ticks;
+		}
 		return;
 	}
-	log_warn("ticker loop silent for %llu ms, injecting a new ticker",
-		 (unsigned long long)((mono_ns() - g.last_tick_ns) / 1000000));
-	srfd_dp_inject_ticker(&d->dp);
+	if (!d->clock_dead)
+		alertf(d, SRFD_EV_CLOCK, d->dp.ticker.loop, 0,
+		       "no tick for %llu ms: probes cannot be sent, repairing",
+		       (unsigned long long)(silent / 1000000));
+	d->clock_dead = 1;
+	if (d->clock_tries++ % 2 == 0) {
+		reconcile_now(d);
+		srfd_ticker_inject(&d->dp.ticker);
+	} else {
+		on_alert(d, SRFD_EV_REPAIR, d->dp.ticker.loop, 1,
+			 "probe clock still silent: ticker veth rebuilt");
+		srfd_dp_clock_rebuild(&d->dp);
+	}
+}
+
+/* Parse @path (or the embedded default) into @conf, all errors in @err. */
+static int config_read(struct srfdd *d, struct srfd_config *conf, char *err,
+		       size_t errlen)
+{
+	int ret;
+
+	if (d->config_path)
+		ret = srfd_config_load_file(d->config_path, conf, err, errlen);
+	else
+		ret = srfd_config_load_string(srfd_default_config, "<embedded>",
+					      conf, err, errlen);
+	if (!ret && d->instance_override)
+		ret = srfd_config_set_instance(conf, d->instance_override, err,
+					       errlen);
+	return ret;
+}
+
+/* Send each line of @text as a message record. */
+static void ctl_send_lines(int fd, const char *text)
+{
+	struct srfd_ctl_msg rec = { .hdr.op = SRFD_CTL_MSG_REC };
+	const char *p = text, *nl;
+	size_t n;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n >= sizeof(rec.text))
+			n = sizeof(rec.text) - 1;
+		memcpy(rec.text, p, n);
+		rec.text[n] = '\0';
+		if (fd >= 0)
+			srfd_ctl_send(fd, &rec, sizeof(rec));
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/*
+ * Apply the configuration file again, as a diff. A configuration with any
+ * error changes nothing; so does one that renames what identifies the
+ * instance (those need a restart). Reply lines go to @fd (-1: log only).
+ */
+static int reload(struct srfdd *d, int fd)
+{
+	char err[4096];
+	int ret;
+
+	ret = config_read(d, &d->next, err, sizeof(err));
+	if (!ret && (strcmp(d->next.instance, d->conf.instance) ||
+		     strcmp(d->next.bpffs, d->conf.bpffs) ||
+		     strcmp(d->next.ctl_socket, d->conf.ctl_socket))) {
+		snprintf(err, sizeof(err), "instance, bpffs and control_socket "
+			 "cannot change on reload (restart srfdd)");
+		ret = -EINVAL;
+	}
+	if (ret) {
+		on_alert(d, SRFD_EV_RELOAD, d->conf.instance, 0,
+			 "configuration refused, nothing changed");
+		log_err("reload: %s", err);
+		ctl_send_lines(fd, err);
+		return ret;
+	}
+	d->conf = d->next;	/* dp->conf points at d->conf */
+	ret = srfd_dp_apply(&d->dp, &d->conf);
+	if (!ret) {
+		links_sync(d);
+		ret = srfd_dp_reconcile(&d->dp);
+		ret = ret < 0 ? ret : 0;
+	}
+	on_alert(d, SRFD_EV_RELOAD, d->conf.instance, !ret,
+		 ret ? "configuration applied with errors (see the log)" :
+		       "configuration applied");
+	ctl_send_lines(fd, ret ? "applied with errors, see srfdd's log" :
+			   "configuration applied");
+	return ret;
 }
 
 static int ctl_stats(struct srfdd *d, int fd)
@@ -135,7 +434,7 @@ static int ctl_stats(struct srfdd *d, int fd)
 			return err;
 	}
 	for (i = 0; i < d->conf.nsessions; i++)
-		if (!srfd_dp_read_state(&d->dp, i, &st))
+		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st))
 			stall_saves += st.stall_saves;
 	snprintf(rec.name, sizeof(rec.name), "stall_saves");
 	rec.value = stall_saves;
@@ -143,6 +442,16 @@ static int ctl_stats(struct srfdd *d, int fd)
 	if (!err && !srfd_dp_read_global(&d->dp, &g)) {
 		snprintf(rec.name, sizeof(rec.name), "max_tick_gap_us");
 		rec.value = g.max_tick_gap_ns / 1000;
+		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+	}
+	if (!err) {
+		snprintf(rec.name, sizeof(rec.name), "repairs");
+		rec.value = d->dp.repairs;
+		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+	}
+	if (!err) {
+		snprintf(rec.name, sizeof(rec.name), "clock_ok");
+		rec.value = !d->clock_dead;
 		err = srfd_ctl_send(fd, &rec, sizeof(rec));
 	}
 	return err;
@@ -160,7 +469,8 @@ static int ctl_prefixes(struct srfdd *d, int fd)
 
 		memset(&rec, 0, sizeof(rec));
 		rec.hdr.op = SRFD_CTL_PREFIX_REC;
-		err = srfd_dp_read_prefix(&d->dp, i, &st, rec.packets, rec.bytes);
+		err = srfd_dp_read_prefix(&d->dp, d->dp.pfx_slot[i], &st,
+					  rec.packets, rec.bytes);
 		if (err)
 			return err;
 		memcpy(rec.addr, pc->addr, sizeof(rec.addr));
@@ -183,25 +493,19 @@ static int ctl_prefixes(struct srfdd *d, int fd)
 	return 0;
 }
 
-static int ctl_show(void *ctx, int fd, unsigned int op)
+static int ctl_sessions(struct srfdd *d, int fd)
 {
-	struct srfdd *d = ctx;
 	struct srfd_ctl_session rec;
 	struct srfd_session_state st;
 	unsigned int i;
 	int err;
 
-	if (op == SRFD_CTL_STATS_SHOW)
-		return ctl_stats(d, fd);
-	if (op == SRFD_CTL_PREFIX_SHOW)
-		return ctl_prefixes(d, fd);
-	if (op != SRFD_CTL_SESSION_SHOW)
-		return -EOPNOTSUPP;
 	for (i = 0; i < d->conf.nsessions; i++) {
-		err = srfd_dp_read_state(&d->dp, i, &st);
+		err = srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st);
 		if (err)
 			return err;
-		srfd_session_ctl_record(&d->conf.sessions[i], &st, &rec);
+		srfd_session_ctl_record(&d->conf.sessions[i], &st,
+					d->dp.sess_ifindex[i], &rec);
 		err = srfd_ctl_send(fd, &rec, sizeof(rec));
 		if (err)
 			return err;
@@ -209,10 +513,40 @@ static int ctl_show(void *ctx, int fd, unsigned int op)
 	return 0;
 }
 
+static int ctl_request(void *ctx, int fd, unsigned int op)
+{
+	struct srfdd *d = ctx;
+
+	switch (op) {
+	case SRFD_CTL_SESSION_SHOW:
+		return ctl_sessions(d, fd);
+	case SRFD_CTL_STATS_SHOW:
+		return ctl_stats(d, fd);
+	case SRFD_CTL_PREFIX_SHOW:
+		return ctl_prefixes(d, fd);
+	case SRFD_CTL_RELOAD:
+		return reload(d, fd);
+	case SRFD_CTL_FLUSH:
+		log_info("flush requested over the control socket");
+		d->flush_on_exit = 1;
+		ev_break(d->loop, EVBREAK_ALL);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	struct srfdd *d = w->data;
+
 	(void)revents;
-	log_info("signal %d: shutting down", w->signum);
+	if (w->signum == SIGHUP) {
+		log_info("SIGHUP: reloading %s", d->config_path ?
+			 d->config_path : "the embedded configuration");
+		reload(d, -1);
+		return;
+	}
+	log_info("signal %d: stopping", w->signum);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -235,17 +569,127 @@ static int enter_netns(const char *name)
 	return err;
 }
 
+/*
+ * `srfdd --flush` while a daemon runs the instance: ask it to flush and
+ * exit, then wait for its lock to go.
+ */
+static int flush_running(struct srfdd *d, int holder)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct srfd_ctl_hdr req = { .op = SRFD_CTL_FLUSH }, rep;
+	int fd, i, lock;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", d->conf.ctl_socket);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req) ||
+	    recv(fd, &rep, sizeof(rep), 0) != sizeof(rep)) {
+		fprintf(stderr, "srfdd: instance '%s' is run by pid %d, which "
+			"does not answer on %s\n", d->conf.instance, holder,
+			d->conf.ctl_socket);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	for (i = 0; i < 100; i++) {
+		lock = srfd_instance_lock(d->conf.instance, &holder);
+		if (lock >= 0) {
+			srfd_instance_unlock(lock, d->conf.instance);
+			printf("instance '%s' flushed by its srfdd\n",
+			       d->conf.instance);
+			return 0;
+		}
+		usleep(50000);
+	}
+	fprintf(stderr, "srfdd: instance '%s': pid %d did not finish flushing\n",
+		d->conf.instance, holder);
+	return 1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: srfdd [-c FILE | --default-config] [-n NETNS] [-i NAME] [-t] [-d]\n"
+		"       srfdd --flush [-c FILE | -i NAME] [-n NETNS]\n"
 		"  -c, --config FILE     configuration (default /etc/srfd/srfd.conf)\n"
 		"      --default-config  use the embedded demo configuration\n"
 		"  -n, --netns NAME      run in network namespace NAME (/run/netns/NAME)\n"
 		"  -i, --instance NAME   override the configured instance name\n"
 		"  -t, --check           validate the configuration and exit\n"
+		"  -F, --flush           remove everything the instance owns in the\n"
+		"                        kernel (routes, filters, ticker, pins) and exit\n"
 		"  -d, --debug           debug logging, including libbpf\n"
-		"  -h, --help            this text\n");
+		"  -h, --help            this text\n"
+		"SIGHUP reloads the configuration; SIGTERM stops srfdd and leaves the\n"
+		"kernel side protecting (a restart adopts it without a gap).\n");
+}
+
+static void watchers_start(struct srfdd *d)
+{
+	ev_io_init(&d->ringbuf_watcher, ringbuf_readable,
+		   srfd_dp_ringbuf_fd(&d->dp), EV_READ);
+	ev_io_init(&d->links_watcher, links_readable, srfd_links_fd(d->links),
+		   EV_READ);
+	ev_io_init(&d->routes_watcher, routes_readable,
+		   srfd_nl_events_fd(d->routes), EV_READ);
+	ev_timer_init(&d->clock_watcher, clock_check, CLOCK_CHECK_S,
+		      CLOCK_CHECK_S);
+	ev_timer_init(&d->resync_watcher, resync_timer, RESYNC_S, RESYNC_S);
+	ev_timer_init(&d->reconcile_watcher, reconcile_timer, 0, 0);
+	ev_signal_init(&d->sigterm_watcher, on_signal, SIGTERM);
+	ev_signal_init(&d->sigint_watcher, on_signal, SIGINT);
+	ev_signal_init(&d->sighup_watcher, on_signal, SIGHUP);
+	d->ringbuf_watcher.data = d->links_watcher.data = d;
+	d->routes_watcher.data = d->clock_watcher.data = d;
+	d->resync_watcher.data = d->reconcile_watcher.data = d;
+	d->sigterm_watcher.data = d->sigint_watcher.data = d;
+	d->sighup_watcher.data = d;
+	ev_io_start(d->loop, &d->ringbuf_watcher);
+	ev_io_start(d->loop, &d->links_watcher);
+	ev_io_start(d->loop, &d->routes_watcher);
+	ev_timer_start(d->loop, &d->clock_watcher);
+	ev_timer_start(d->loop, &d->resync_watcher);
+	ev_signal_start(d->loop, &d->sigterm_watcher);
+	ev_signal_start(d->loop, &d->sigint_watcher);
+	ev_signal_start(d->loop, &d->sighup_watcher);
+}
+
+/* Open, apply and reconcile; on failure nothing of a fresh instance stays. */
+static int start(struct srfdd *d)
+{
+	int err;
+
+	err = srfd_dp_open(&d->dp, &d->conf, on_kernel_event, on_alert, d);
+	if (err)
+		return err;
+	err = srfd_links_open(&d->links, links_changed, d);
+	if (!err)
+		err = srfd_nl_events_open(&d->routes);
+	if (!err)
+		err = srfd_dp_apply(&d->dp, &d->conf);
+	if (!err)
+		err = srfd_dp_reconcile(&d->dp);
+	if (err >= 0) {
+		links_sync(d);
+		err = srfd_ctl_open(&d->ctl, d->loop, d->conf.ctl_socket,
+				    ctl_request, d);
+		if (err)
+			log_err("control socket %s: %s", d->conf.ctl_socket,
+				strerror(-err));
+	}
+	if (err < 0) {
+		if (!d->dp.adopted)
+			srfd_dp_flush(&d->dp);
+		else
+			log_err("the adopted kernel side is left as it was");
+		return err;
+	}
+	if (d->dp.adopted)
+		on_alert(d, SRFD_EV_ADOPT, d->conf.instance, 1,
+			 "kernel state of an earlier srfdd adopted: sessions, "
+			 "counters and routes kept");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -256,20 +700,22 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' },
 		{ "instance", required_argument, NULL, 'i' },
 		{ "check", no_argument, NULL, 't' },
+		{ "flush", no_argument, NULL, 'F' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *config_path = "/etc/srfd/srfd.conf", *netns = NULL;
-	const char *instance = NULL;
-	int use_default = 0, check_only = 0, opt, err;
+	const char *netns = NULL;
+	int use_default = 0, check_only = 0, flush = 0, opt, err, holder;
 	static struct srfdd d;
-	char errbuf[512];
+	char errbuf[4096];
 
-	while ((opt = getopt_long(argc, argv, "c:n:i:tdh", opts, NULL)) != -1) {
+	d.config_path = "/etc/srfd/srfd.conf";
+	d.lock_fd = -1;
+	while ((opt = getopt_long(argc, argv, "c:n:i:tFdh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			config_path = optarg;
+			d.config_path = optarg;
 			break;
 		case 'D':
 			use_default = 1;
@@ -278,10 +724,13 @@ int main(int argc, char **argv)
 			netns = optarg;
 			break;
 		case 'i':
-			instance = optarg;
+			d.instance_override = optarg;
 			break;
 		case 't':
 			check_only = 1;
+			break;
+		case 'F':
+			flush = 1;
 			break;
 		case 'd':
 			srfd_log_set_level(LOG_LVL_DEBUG);
@@ -299,69 +748,85 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-
 	if (use_default)
-		err = srfd_config_load_string(srfd_default_config, "<embedded>",
-					      &d.conf, errbuf, sizeof(errbuf));
-	else
-		err = srfd_config_load_file(config_path, &d.conf, errbuf,
-					    sizeof(errbuf));
+		d.config_path = NULL;
+	err = config_read(&d, &d.conf, errbuf, sizeof(errbuf));
+	if (err && flush && d.instance_override &&
+	    !srfd_config_load_string("instance = \"x\"; reflectors = ({ sid = "
+				     "\"::1\"; neighbor = \"::2\"; });", "-",
+				     &d.conf, errbuf, sizeof(errbuf)))
+		/* flushing by name needs no (valid) configuration */
+		err = srfd_config_set_instance(&d.conf, d.instance_override,
+					       errbuf, sizeof(errbuf));
 	if (err) {
 		fprintf(stderr, "srfdd: %s\n", errbuf);
 		return 1;
 	}
-	if (instance) {
-		err = srfd_config_set_instance(&d.conf, instance, errbuf,
-					       sizeof(errbuf));
-		if (err) {
-			fprintf(stderr, "srfdd: %s\n", errbuf);
-			return 1;
-		}
-	}
 	if (check_only) {
-		printf("%s: OK, %u session(s), %u reflector(s)\n",
-		       use_default ? "<embedded>" : config_path, d.conf.nsessions,
-		       d.conf.nreflectors);
+		printf("%s: OK, %u session(s), %u prefix(es), %u reflector(s)\n",
+		       d.config_path ? d.config_path : "<embedded>",
+		       d.conf.nsessions, d.conf.nprefixes, d.conf.nreflectors);
 		return 0;
 	}
 	if (netns && enter_netns(netns))
 		return 1;
 
-	srfd_log_hook_libbpf();
-	d.loop = EV_DEFAULT;
-	err = srfd_dp_start(&d.dp, &d.conf, on_kernel_event, &d);
-	if (err)
-		return 1;
-	err = srfd_ctl_open(&d.ctl, d.loop, d.conf.ctl_socket, ctl_show, &d);
-	if (err) {
-		log_err("control socket %s: %s", d.conf.ctl_socket,
-			strerror(-err));
-		srfd_dp_stop(&d.dp);
+	/* nothing is touched before the instance is ours */
+	d.lock_fd = srfd_instance_lock(d.conf.instance, &holder);
+	if (d.lock_fd == -EBUSY && flush)
+		return flush_running(&d, holder);
+	if (d.lock_fd < 0) {
+		fprintf(stderr, "srfdd: instance '%s' %s%d%s\n", d.conf.instance,
+			d.lock_fd == -EBUSY ? "is already run by srfdd pid " :
+			"cannot be locked: error ", d.lock_fd == -EBUSY ?
+			holder : -d.lock_fd, d.lock_fd == -EBUSY ?
+			" (nothing was changed)" : "");
 		return 1;
 	}
+	srfd_log_hook_libbpf();
+	d.loop = EV_DEFAULT;
 
-	ev_io_init(&d.ringbuf_watcher, ringbuf_readable,
-		   srfd_dp_ringbuf_fd(&d.dp), EV_READ);
-	d.ringbuf_watcher.data = &d;
-	ev_io_start(d.loop, &d.ringbuf_watcher);
-	ev_timer_init(&d.ticker_watcher, ticker_check, TICKER_CHECK_S,
-		      TICKER_CHECK_S);
-	d.ticker_watcher.data = &d;
-	ev_timer_start(d.loop, &d.ticker_watcher);
-	ev_signal_init(&d.sigterm_watcher, on_signal, SIGTERM);
-	ev_signal_start(d.loop, &d.sigterm_watcher);
-	ev_signal_init(&d.sigint_watcher, on_signal, SIGINT);
-	ev_signal_start(d.loop, &d.sigint_watcher);
+	if (flush) {
+		err = srfd_dp_open(&d.dp, &d.conf, on_kernel_event, NULL, &d);
+		if (err == -EPROTO || err == -EXDEV || !err) {
+			if (err)	/* pins we cannot load: still remove them */
+				err = srfd_nl_open(&d.dp.nl);
+			if (!err)
+				srfd_dp_flush(&d.dp);
+		}
+		srfd_dp_close(&d.dp);
+		srfd_instance_unlock(d.lock_fd, d.conf.instance);
+		return err ? 1 : 0;
+	}
 
-	log_info("instance '%s' running: %u session(s), %u reflector(s), control socket %s",
-		 d.conf.instance, d.conf.nsessions, d.conf.nreflectors,
+	err = start(&d);
+	if (err) {
+		srfd_links_close(d.links);
+		srfd_nl_events_close(d.routes);
+		srfd_dp_close(&d.dp);
+		srfd_instance_unlock(d.lock_fd, d.conf.instance);
+		return 1;
+	}
+	watchers_start(&d);
+	log_info("instance '%s' running: %u session(s), %u prefix(es), "
+		 "%u reflector(s), control socket %s", d.conf.instance,
+		 d.conf.nsessions, d.conf.nprefixes, d.conf.nreflectors,
 		 d.conf.ctl_socket);
 	ev_run(d.loop, 0);
 
 	srfd_dp_ringbuf_consume(&d.dp);
 	srfd_ctl_close(d.ctl);
-	srfd_dp_stop(&d.dp);
-	log_info("instance '%s' stopped, everything it created removed",
-		 d.conf.instance);
+	srfd_links_close(d.links);
+	srfd_nl_events_close(d.routes);
+	if (d.flush_on_exit)
+		srfd_dp_flush(&d.dp);
+	srfd_dp_close(&d.dp);
+	srfd_instance_unlock(d.lock_fd, d.conf.instance);
+	if (d.flush_on_exit)
+		log_info("instance '%s' stopped and flushed", d.conf.instance);
+	else
+		log_info("instance '%s' stopped; its kernel side keeps protecting "
+			 "(`srfdd --flush -i %s` removes it)", d.conf.instance,
+			 d.conf.instance);
 	return 0;
 }

@@ -35,6 +35,7 @@
 static struct srfd_bpf *skel;
 static struct ring_buffer *rb;
 static int events_up, events_down;
+static __u64 stall_ns;	/* stall limit written by add_session() */
 
 static int on_event(void *ctx, void *data, size_t len)
 {
@@ -66,21 +67,28 @@ static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
 	conf.sessions[slot].interval_us = INTERVAL_US;
 	conf.sessions[slot].multiplier = multiplier;
 	conf.sessions[slot].up_after = up_after;
-	ck_assert_int_eq(srfd_session_cfg_build(&conf, slot, 1, TOKEN, &cfg), 0);
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, slot, slot, 1, TOKEN, &cfg), 0);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot,
 					      4, &cfg, sizeof(cfg), 0), 0);
+	memset(&settings, 0, sizeof(settings));
 	settings.nr_slots = slot + 1;
-	settings.pad = 0;
+	settings.generation = 1;
+	settings.pacer_ifindex = 1;	/* this namespace's lo */
+	settings.loop_ifindex = 1;
+	settings.stall_ns = stall_ns;
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero,
 					      4, &settings, sizeof(settings), 0), 0);
 }
 
 static void setup(void)
 {
+	struct bpf_map *m;
+
 	skel = srfd_bpf__open();
 	ck_assert_ptr_nonnull(skel);
-	skel->rodata->pacer_ifindex = 1;	/* this namespace's lo */
-	skel->rodata->loop_ifindex = 1;
+	/* private maps: nothing of a test may land in the host's bpffs */
+	bpf_object__for_each_map(m, skel->obj)
+		ck_assert_int_eq(bpf_map__set_pin_path(m, NULL), 0);
 	ck_assert_int_eq(srfd_bpf__load(skel), 0);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.srfd_events), on_event,
 			      NULL, NULL);
@@ -393,13 +401,13 @@ static void add_prefix(__u32 hold_ms)
 	conf->prefixes[0].hold_ms = hold_ms;
 	conf->prefixes[0].hold_max_ms = 4 * hold_ms;
 	conf->prefixes[0].quiet_ms = 1000;
-	ck_assert_int_eq(srfd_prefix_cfg_build(conf, 0, &cfg), 0);
+	ck_assert_int_eq(srfd_prefix_cfg_build(conf, 0, NULL, &cfg), 0);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_cfg, &idx, 4,
 					      &cfg, sizeof(cfg), 0), 0);
 	memcpy(key.addr, conf->prefixes[0].addr, 16);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_lpm, &key,
 					      sizeof(key), &idx, 4, 0), 0);
-	ck_assert_uint_eq(srfd_session_guards_build(conf, 0, &guards), 1);
+	ck_assert_uint_eq(srfd_session_guards_build(conf, 0, NULL, &guards), 1);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_guards, &slot,
 					      4, &guards, sizeof(guards), 0), 0);
 	free(conf);

@@ -168,12 +168,12 @@ START_TEST(test_abi_layout)
 	ck_assert_uint_eq(sizeof(struct srfd_probe), 32);
 	ck_assert_uint_eq(offsetof(struct srfd_probe, seq), 8);
 	ck_assert_uint_eq(offsetof(struct srfd_probe, token), 24);
-	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 192);
+	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 240);
 	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, probe_segs), 64);
-	ck_assert_uint_eq(sizeof(struct srfd_session_state), 128);
+	ck_assert_uint_eq(sizeof(struct srfd_session_state), 144);
 	ck_assert_uint_eq(offsetof(struct srfd_session_state, state), 16);
 	ck_assert_uint_eq(sizeof(struct srfd_event), 32);
-	ck_assert_uint_eq(sizeof(struct srfd_ctl_session), 96);
+	ck_assert_uint_eq(sizeof(struct srfd_ctl_session), 120);
 	ck_assert_uint_eq(SRFD_PROBE_MAX_LEN, 14 + 40 + 8 + 8 * 16 + 32);
 	ck_assert_uint_le(SRFD_PROBE_MAX_LEN, SRFD_PROBE_BUF_LEN);
 }
@@ -197,18 +197,21 @@ START_TEST(test_session_cfg_build)
 	conf.sessions[0].multiplier = 4;
 	conf.sessions[0].up_after = 2;
 
-	ck_assert_int_eq(srfd_session_cfg_build(&conf, 0, 7, 99, &cfg), 0);
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, 0, 5, 7, 99, &cfg), 0);
 	ck_assert_uint_eq(cfg.nsegs, 4);
 	ck_assert_uint_eq(cfg.interval_ns, 1500000);
 	ck_assert_uint_eq(cfg.multiplier, 4);
 	ck_assert_uint_eq(cfg.ifindex, 7);
 	ck_assert_uint_eq(cfg.token, 99);
+	ck_assert_uint_eq(cfg.session_id, 5);	/* the slot, echoed in probes */
+	ck_assert_str_eq(cfg.name, "a-b");
 	sid(s, "fc00:c::e1");
 	ck_assert_mem_eq(cfg.probe_segs[1], s, 16);
 	ck_assert_mem_eq(cfg.probe_segs[2], conf.local_sid, 16);
 	ck_assert_mem_eq(cfg.probe_segs[3], conf.local_sid, 16);
-	ck_assert_int_lt(srfd_session_cfg_build(&conf, 1, 7, 99, &cfg), 0);
-	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, 0, 99, &cfg), 0);
+	ck_assert_int_lt(srfd_session_cfg_build(&conf, 1, 1, 7, 99, &cfg), 0);
+	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, 0, -1, 99, &cfg), 0);
+	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, SRFD_MAX_SESSIONS, 7, 99, &cfg), 0);
 }
 END_TEST
 

@@ -141,17 +141,17 @@ START_TEST(test_prefix_config_valid)
 	ck_assert_uint_eq(conf.prefixes[1].nguards, 2);
 	ck_assert_uint_eq(conf.prefixes[1].guards[1], 1);
 
-	ck_assert_int_eq(srfd_prefix_cfg_build(&conf, 0, &cfg), 0);
+	ck_assert_int_eq(srfd_prefix_cfg_build(&conf, 0, NULL, &cfg), 0);
 	ck_assert_uint_eq(cfg.valid, 1);
 	ck_assert_uint_eq(cfg.hold_ns, 200 * MS);
 	inet_pton(AF_INET6, "fc00:c::e", a);
 	ck_assert_mem_eq(cfg.segs[SRFD_LIST_BACKUP][0], a, 16);
-	ck_assert_int_lt(srfd_prefix_cfg_build(&conf, 2, &cfg), 0);
+	ck_assert_int_lt(srfd_prefix_cfg_build(&conf, 2, NULL, &cfg), 0);
 
-	ck_assert_uint_eq(srfd_session_guards_build(&conf, 0, &g), 2);
+	ck_assert_uint_eq(srfd_session_guards_build(&conf, 0, NULL, &g), 2);
 	ck_assert_uint_eq(g.prefixes[0], 0);
 	ck_assert_uint_eq(g.prefixes[1], 1);
-	ck_assert_uint_eq(srfd_session_guards_build(&conf, 1, &g), 1);
+	ck_assert_uint_eq(srfd_session_guards_build(&conf, 1, NULL, &g), 1);
 	ck_assert_uint_eq(g.prefixes[0], 1);
 }
 END_TEST

@@ -23,6 +23,14 @@
 #define SRFD_MAX_GUARDS		4	/* sessions guarding one prefix */
 #define SRFD_MAX_GUARDED	256	/* prefixes one session can guard */
 #define SRFD_SID_LEN		16
+#define SRFD_MAX_EGRESS		64	/* devices srfd_encap may be attached to */
+#define SRFD_IFNAME_LEN		16	/* IFNAMSIZ */
+/*
+ * Layout version of the pinned maps. A starting srfdd adopts an instance's
+ * pinned state only if it carries the same version (and libbpf finds the
+ * same map shapes); anything else is refused with a hint to flush.
+ */
+#define SRFD_ABI_VERSION	2
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
 #define SRFD_PROBE_VERSION	1
@@ -63,12 +71,16 @@ _Static_assert((SRFD_MAX_PROBE_SEGS & (SRFD_MAX_PROBE_SEGS - 1)) == 0 &&
 	       (SRFD_MAX_ENCAP_SEGS & (SRFD_MAX_ENCAP_SEGS - 1)) == 0,
 	       "segment index is masked in BPF");
 
-/* Session configuration: written by srfdd only, read by BPF. */
+/*
+ * Session configuration: written by srfdd only, read by BPF. The name and
+ * interface name make the pinned map self-describing: a restarted srfdd
+ * finds which slot holds which configured session without any other file.
+ */
 struct srfd_session_cfg {
 	__u8  active;
 	__u8  nsegs;		/* segments in probe_segs, travel order */
 	__u16 session_id;	/* == map key; echoed in probes */
-	__u32 ifindex;		/* forced egress interface */
+	__u32 ifindex;		/* forced egress interface; 0 = gone */
 	__u64 interval_ns;
 	__u64 token;
 	__u32 multiplier;
@@ -76,13 +88,30 @@ struct srfd_session_cfg {
 	__u8  src[SRFD_SID_LEN];
 	__u8  nexthop[SRFD_SID_LEN];	/* neighbour address on ifindex */
 	__u8  probe_segs[SRFD_MAX_PROBE_SEGS][SRFD_SID_LEN];
+	char  name[SRFD_NAME_LEN];
+	char  ifname[SRFD_IFNAME_LEN];
 };
-_Static_assert(sizeof(struct srfd_session_cfg) == 192, "srfd_session_cfg ABI");
+_Static_assert(sizeof(struct srfd_session_cfg) == 240, "srfd_session_cfg ABI");
 
 enum srfd_state {
 	SRFD_STATE_INIT = 0,
 	SRFD_STATE_UP = 1,
 	SRFD_STATE_DOWN = 2,
+	/*
+	 * Our own probe clock has been dead longer than the stall limit: the
+	 * path is unverified, so it is not `up` and its prefixes use their
+	 * backup. Returns to `up` by the normal up_after rule.
+	 */
+	SRFD_STATE_STALLED = 3,
+};
+
+/* Why a session last left `up` (srfd_session_state.down_reason). */
+enum srfd_down_reason {
+	SRFD_DOWN_NONE = 0,
+	SRFD_DOWN_WATCHDOG = 1,		/* multiplier probes unanswered */
+	SRFD_DOWN_LINK = 2,		/* interface oper-down / no carrier */
+	SRFD_DOWN_IFACE_GONE = 3,	/* interface deleted or renamed */
+	SRFD_DOWN_CLOCK = 4,		/* no probe could be sent */
 };
 
 /*
@@ -93,7 +122,7 @@ enum srfd_state {
 struct srfd_session_state {
 	struct bpf_timer watchdog;	/* 16 bytes */
 	__u32 state;			/* enum srfd_state */
-	__u32 armed;			/* watchdog initialised */
+	__u32 armed;			/* settings generation that armed the watchdog */
 	__u64 tx_seq;			/* last sequence number sent */
 	__u64 next_tx_ns;
 	__u64 probes_tx;
@@ -107,8 +136,11 @@ struct srfd_session_state {
 	__u64 bad_token;
 	__u64 stall_saves;		/* deadlines passed with too few probes sent */
 	__u64 reroute_pending;		/* guarded prefixes may still be on backup */
+	__u64 last_tx_ns;		/* last probe actually sent */
+	__u32 down_reason;		/* enum srfd_down_reason */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct srfd_session_state) == 128, "srfd_session_state ABI");
+_Static_assert(sizeof(struct srfd_session_state) == 144, "srfd_session_state ABI");
 
 /*
  * Reflector for neighbours that run srfd: key = the reflector SID (16 bytes),
@@ -124,6 +156,8 @@ enum srfd_list {
 	SRFD_LIST_PRIMARY = 0,
 	SRFD_LIST_BACKUP = 1,
 };
+#define SRFD_LISTS	2
+#define SRFD_ENCAP_STATS_KEY(prefix, list)	((prefix) * SRFD_LISTS + (list))
 
 /*
  * Protected prefix, indexed by the value of the srfd_prefix_lpm trie.
@@ -134,14 +168,18 @@ struct srfd_prefix_cfg {
 	__u8  nguards;
 	__u8  nsegs[2];			/* per enum srfd_list */
 	__u16 guards[SRFD_MAX_GUARDS];	/* session slots */
-	__u8  pad[4];
+	__u8  plen;			/* the prefix itself, so the pinned */
+	__u8  pad[3];			/* map says what each slot protects */
 	__u64 hold_ns;			/* base hold-down before reverting */
 	__u64 hold_max_ns;		/* dampening cap */
 	__u64 quiet_ns;			/* flap-free time that resets the hold */
 	__u8  src[SRFD_SID_LEN];	/* outer source address */
 	__u8  segs[2][SRFD_MAX_ENCAP_SEGS][SRFD_SID_LEN];	/* travel order */
+	__u8  addr[SRFD_SID_LEN];
+	__u32 mtu;			/* route MTU srfdd gives the prefix */
+	__u32 pad2;
 };
-_Static_assert(sizeof(struct srfd_prefix_cfg) == 312, "srfd_prefix_cfg ABI");
+_Static_assert(sizeof(struct srfd_prefix_cfg) == 336, "srfd_prefix_cfg ABI");
 
 /* Protected prefix state, written by BPF only. */
 struct srfd_prefix_state {
@@ -154,7 +192,7 @@ struct srfd_prefix_state {
 };
 _Static_assert(sizeof(struct srfd_prefix_state) == 40, "srfd_prefix_state ABI");
 
-/* Per-CPU encapsulation counters, key = prefix index * 2 + enum srfd_list. */
+/* Per-CPU encapsulation counters, key = SRFD_ENCAP_STATS_KEY(prefix, list). */
 struct srfd_encap_stats {
 	__u64 packets;
 	__u64 bytes;
@@ -184,12 +222,51 @@ struct srfd_global {
 };
 _Static_assert(sizeof(struct srfd_global) == 24, "srfd_global ABI");
 
-/* Instance settings, one element, written by srfdd only. */
+/*
+ * Instance settings, one element, written by srfdd only. Everything the
+ * programs need that may change while they run (the ticker veth is
+ * recreated if someone deletes it) lives here rather than in rodata.
+ */
 struct srfd_settings {
 	__u32 nr_slots;		/* highest active session slot + 1 */
+	__u32 generation;	/* bumped by every srfdd start that loads programs */
+	__u32 pacer_ifindex;	/* ticker veth end with the TBF */
+	__u32 loop_ifindex;	/* ticker veth end with srfd_tick */
+	__u32 abi_version;	/* SRFD_ABI_VERSION of the creator */
+	__u32 tc_handle;	/* handle of this instance's tc filters */
+	__u64 netns_ino;	/* network namespace the instance lives in */
+	__u64 stall_ns;		/* own-clock silence before `stalled` */
+	__u8  local_sid[SRFD_SID_LEN];
+};
+_Static_assert(sizeof(struct srfd_settings) == 56, "srfd_settings ABI");
+
+/*
+ * Devices srfd_encap is attached to, key = ifindex. Userspace only: lets a
+ * restarted srfdd or `srfdd --flush` find and remove every filter, and only
+ * remove a clsact qdisc that srfd itself created.
+ */
+struct srfd_egress {
+	__u32 made_clsact;
 	__u32 pad;
 };
-_Static_assert(sizeof(struct srfd_settings) == 8, "srfd_settings ABI");
+_Static_assert(sizeof(struct srfd_egress) == 8, "srfd_egress ABI");
+
+/*
+ * Command for srfd_cmd, run by srfdd with BPF_PROG_TEST_RUN after an
+ * Ethernet header: lets userspace drive a session through the same
+ * in-kernel transition (and fast reroute) the watchdog uses.
+ */
+enum srfd_cmd_op {
+	SRFD_CMD_DOWN = 1,	/* any state -> down, reason given */
+};
+
+struct srfd_cmd {
+	__u32 op;		/* enum srfd_cmd_op */
+	__u32 session;		/* slot */
+	__u32 reason;		/* enum srfd_down_reason */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct srfd_cmd) == 16, "srfd_cmd ABI");
 
 /* Drop / exception reasons, counted per CPU (index into srfd_counters). */
 enum srfd_reason {
@@ -222,11 +299,19 @@ enum srfd_reason {
 enum srfd_event_type {
 	SRFD_EV_STATE = 1,	/* session: old/new are enum srfd_state */
 	SRFD_EV_SWITCH = 2,	/* prefix: old/new are enum srfd_list */
+	/* raised by srfdd itself, never by BPF */
+	SRFD_EV_ADOPT = 3,	/* kernel state of a previous srfdd adopted */
+	SRFD_EV_REPAIR = 4,	/* something srfd owns was missing or wrong */
+	SRFD_EV_LINK = 5,	/* a session's interface went down/up/away */
+	SRFD_EV_CLOCK = 6,	/* the probe clock stopped (new_state 0) or runs (1) */
+	SRFD_EV_RELOAD = 7,	/* configuration applied (new_state 1) or refused (0) */
 };
 
 /* Ring buffer event, also streamed to `srfdctl monitor`. */
 struct srfd_event {
-	__u32 type;		/* enum srfd_event_type */
+	__u16 type;		/* enum srfd_event_type */
+	__u8  reason;		/* SRFD_EV_STATE to a non-up state: enum srfd_down_reason */
+	__u8  pad;
 	__u16 id;		/* session slot or prefix index */
 	__u8  old_state;
 	__u8  new_state;
@@ -246,10 +331,13 @@ enum srfd_ctl_op {
 	SRFD_CTL_MONITOR = 2,
 	SRFD_CTL_STATS_SHOW = 3,
 	SRFD_CTL_PREFIX_SHOW = 4,
+	SRFD_CTL_RELOAD = 5,	/* re-read the config file, apply the diff */
+	SRFD_CTL_FLUSH = 6,	/* remove everything the instance owns, exit */
 	SRFD_CTL_SESSION_REC = 100,
 	SRFD_CTL_EVENT_REC = 101,
 	SRFD_CTL_COUNTER_REC = 102,
 	SRFD_CTL_PREFIX_REC = 103,
+	SRFD_CTL_MSG_REC = 104,
 	SRFD_CTL_END = 199,
 	SRFD_CTL_ERROR = 200,
 };
@@ -271,15 +359,28 @@ struct srfd_ctl_session {
 	__u64 last_rtt_us;
 	__u64 downs;
 	__u64 last_change_ns;
+	char  ifname[SRFD_IFNAME_LEN];
+	__u32 ifindex;			/* 0: the interface does not exist */
+	__u32 down_reason;		/* enum srfd_down_reason */
 };
-_Static_assert(sizeof(struct srfd_ctl_session) == 96, "srfd_ctl_session ABI");
+_Static_assert(sizeof(struct srfd_ctl_session) == 120, "srfd_ctl_session ABI");
+
+#define SRFD_DETAIL_LEN	96
 
 struct srfd_ctl_event {
 	struct srfd_ctl_hdr hdr;
 	char name[SRFD_NAME_LEN];
 	struct srfd_event ev;
+	char detail[SRFD_DETAIL_LEN];	/* human text for srfdd's own events */
 };
-_Static_assert(sizeof(struct srfd_ctl_event) == 72, "srfd_ctl_event ABI");
+_Static_assert(sizeof(struct srfd_ctl_event) == 168, "srfd_ctl_event ABI");
+
+/* Free text (e.g. every error of a refused reload), one line each. */
+struct srfd_ctl_msg {
+	struct srfd_ctl_hdr hdr;
+	char text[256];
+};
+_Static_assert(sizeof(struct srfd_ctl_msg) == 264, "srfd_ctl_msg ABI");
 
 /* One data-path counter (enum srfd_reason or a daemon figure). */
 struct srfd_ctl_counter {

@@ -51,11 +51,13 @@ def mono_ns():
 
 class Topo:
     def __init__(self, prefix=None):
-        self.prefix = prefix or "srfdt%d" % os.getpid()
+        # short: instance names derived from it must fit in 12 characters
+        self.prefix = prefix or "s%d" % os.getpid()
         self.tmp = tempfile.mkdtemp(prefix="srfd-topo.")
         self.procs = []
         self.failers = {}
         self.nodes = []
+        self.instances = []     # (node, config) of every srfdd started
         atexit.register(self.cleanup)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -207,7 +209,14 @@ class Topo:
         p = subprocess.Popen([SRFDD, "-c", conf, "-n", self.ns(node)] + list(args),
                              stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(p)
+        if (node, conf) not in self.instances:
+            self.instances.append((node, conf))
         return p
+
+    def flush(self, node, conf):
+        """`srfdd --flush`: remove everything the instance owns."""
+        return subprocess.run([SRFDD, "--flush", "-c", conf, "-n", self.ns(node)],
+                              capture_output=True, text=True)
 
     def stop(self, p, timeout=5):
         if p.poll() is None:
@@ -237,6 +246,12 @@ class Topo:
                 except (subprocess.TimeoutExpired, ProcessLookupError):
                     p.kill()
         self.procs = []
+        # srfdd leaves its kernel side running on stop: remove it (pins live
+        # in the host's bpffs and would outlive the namespaces)
+        for node, conf in self.instances:
+            if node in self.nodes and os.path.exists(conf):
+                self.flush(node, conf)
+        self.instances = []
         for n in self.nodes:
             subprocess.run(["ip", "netns", "del", self.ns(n)], stderr=subprocess.DEVNULL)
         self.nodes = []

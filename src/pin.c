@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Instance lock and bpffs pin directory (see pin.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "log.h"
+#include "pin.h"
+
+static void lock_path(const char *instance, char *buf, size_t len)
+{
+	snprintf(buf, len, SRFD_RUN_DIR "/%s.lock", instance);
+}
+
+int srfd_instance_lock(const char *instance, int *holder)
+{
+	char path[128], pid[32];
+	ssize_t n;
+	int fd;
+
+	*holder = 0;
+	mkdir(SRFD_RUN_DIR, 0755);
+	lock_path(instance, path, sizeof(path));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		if (n > 0) {
+			pid[n] = '\0';
+			*holder = atoi(pid);
+		}
+		close(fd);
+		return err;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n)
+		log_warn("%s: cannot record our pid: %s", path, strerror(errno));
+	return fd;
+}
+
+void srfd_instance_unlock(int fd, const char *instance)
+{
+	char path[128];
+
+	if (fd < 0)
+		return;
+	lock_path(instance, path, sizeof(path));
+	/* unlink while still holding it: nobody can lock a dead file */
+	unlink(path);
+	close(fd);
+}
+
+int srfd_bpffs_ensure(const char *dir)
+{
+	struct statfs sfs;
+
+	if (statfs(dir, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	mkdir(dir, 0700);
+	if (mount("bpf", dir, "bpf", 0, "mode=0700")) {
+		log_err("%s is not a bpffs and mounting one failed: %s", dir,
+			strerror(errno));
+		return -errno;
+	}
+	log_info("mounted bpffs on %s", dir);
+	return 0;
+}
+
+int srfd_pin_dir(const struct srfd_config *conf, char *buf, size_t len,
+		 int create)
+{
+	int n;
+
+	n = snprintf(buf, len, "%s/srfd", conf->bpffs);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (create)
+		mkdir(buf, 0700);
+	n = snprintf(buf, len, "%s/srfd/%s", conf->bpffs, conf->instance);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (create && mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int srfd_pin_present(const char *dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/srfd_settings", dir);
+	return access(path, F_OK) == 0;
+}
+
+void srfd_pin_remove(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}

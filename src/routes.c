@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Route and encap-filter convergence (routes.h). libnl-route 3.7 can
+ * neither express nor reliably cache seg6local routes (srfd's own End.BPF
+ * /128 among them), so routes stay on libmnl: one filtered dump of the
+ * `proto srfd` routes per pass, compared with what the configuration and
+ * the FIB say they must be.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+
+#include "dataplane.h"
+#include "filters.h"
+#include "log.h"
+#include "netlink.h"
+#include "routes.h"
+#include "srfd.skel.h"
+
+struct route_set {
+	struct srfd_route *r;
+	unsigned int n, cap;
+};
+
+static void route_set_add(const struct srfd_route *rt, void *data)
+{
+	struct route_set *s = data;
+	struct srfd_route *grown;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		grown = realloc(s->r, s->cap * sizeof(*grown));
+		if (!grown)
+			return;
+		s->r = grown;
+	}
+	s->r[s->n++] = *rt;
+}
+
+static struct srfd_route *route_set_find(struct route_set *s, const __u8 *dst,
+					 int plen, __u32 metric, int end_bpf)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->r[i].plen == plen && !memcmp(s->r[i].dst, dst, 16) &&
+		    (end_bpf ? s->r[i].end_bpf : s->r[i].metric == metric))
+			return &s->r[i];
+	return NULL;
+}
+
+static int route_set_load(struct srfd_dp *dp, struct route_set *s)
+{
+	int err = srfd_nl_route6_dump(dp->nl, route_set_add, s);
+
+	if (err)
+		log_warn("cannot dump srfd routes: %s", strerror(-err));
+	return err;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+repair(struct srfd_dp *dp, const char *name, const char *fmt, ...)
+{
+	char detail[SRFD_DETAIL_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	dp->repairs++;
+	if (dp->alert)
+		dp->alert(dp->alert_ctx, SRFD_EV_REPAIR, name, 1, detail);
+}
+
+static void route_name(const struct srfd_route *rt, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, rt->dst, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, rt->plen);
+}
+
+static int same_route(const struct srfd_route *a, const struct srfd_route *b)
+{
+	if (a->oif != b->oif)
+		return 0;
+	if (a->end_bpf)
+		return a->prog_id == b->prog_id;
+	return a->has_gw == b->has_gw && (!a->has_gw || !memcmp(a->gw, b->gw, 16)) &&
+	       a->mtu == b->mtu && a->has_prefsrc == b->has_prefsrc &&
+	       (!a->has_prefsrc || !memcmp(a->prefsrc, b->prefsrc, 16));
+}
+
+/*
+ * Install @want unless the same route is there. Returns 1 if something was
+ * (re)installed, 0 if nothing had to be done, or a negative errno; -EEXIST
+ * means a route that is not srfd's holds the place.
+ */
+static int route_ensure(struct srfd_dp *dp, struct route_set *have,
+			const struct srfd_route *want, const char *what,
+			struct bpf_program *prog)
+{
+	struct srfd_route *cur;
+	char name[64];
+	int err;
+
+	cur = route_set_find(have, want->dst, want->plen, want->metric,
+			     want->end_bpf);
+	if (cur && same_route(want, cur))
+		return 0;
+	route_name(want, name, sizeof(name));
+	if (want->end_bpf)
+		err = srfd_nl_end_bpf_add(dp->nl, want->dst, want->oif,
+					  bpf_program__fd(prog),
+					  bpf_program__name(prog), cur != NULL);
+	else
+		err = srfd_nl_route6_add(dp->nl, want, cur != NULL);
+	if (err) {
+		log_err("cannot install %s route %s: %s %s%s", what, name,
+			strerror(-err), srfd_nl_errmsg(dp->nl),
+			err == -EEXIST ? " (a route that is not srfd's is there:"
+					 " remove it or change the config)" : "");
+		return err;
+	}
+	if (dp->running)
+		repair(dp, name, "%s route %s: re-installed", what,
+		       cur ? "was changed" : "was missing");
+	else
+		log_info("%s route %s %s", what, name,
+			 cur ? "taken over from the previous srfdd" : "installed");
+	return 1;
+}
+
+static void sid_route(struct srfd_route *rt, const __u8 sid[16], int oif,
+		      struct bpf_program *prog)
+{
+	memset(rt, 0, sizeof(*rt));
+	memcpy(rt->dst, sid, 16);
+	rt->plen = 128;
+	rt->oif = oif;
+	rt->end_bpf = 1;
+	rt->metric = SRFD_SID_METRIC;
+	rt->prog_id = srfd_prog_id(bpf_program__fd(prog));
+}
+
+/* SIDs whose End.BPF routes are ours: local_sid and the reflectors. */
+static int sid_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
+{
+	const struct srfd_config *conf = dp->conf;
+	int loop = dp->ticker.loop_ifindex, n = 0, r, i;
+	struct srfd_route want;
+	unsigned int k;
+
+	if (conf->nsessions) {
+		sid_route(&want, conf->local_sid, loop, dp->skel->progs.srfd_end_bpf);
+		r = route_ensure(dp, have, &want, "End.BPF",
+				 dp->skel->progs.srfd_end_bpf);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	for (k = 0; k < conf->nreflectors; k++) {
+		sid_route(&want, conf->reflectors[k].sid, loop,
+			  dp->skel->progs.srfd_reflect);
+		r = route_ensure(dp, have, &want, "reflector",
+				 dp->skel->progs.srfd_reflect);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	/* End.BPF routes on our loop that the config no longer names */
+	for (i = 0; i < (int)have->n; i++) {
+		const struct srfd_route *rt = &have->r[i];
+		int wanted = conf->nsessions && !memcmp(rt->dst, conf->local_sid, 16);
+
+		for (k = 0; k < conf->nreflectors; k++)
+			wanted |= !memcmp(rt->dst, conf->reflectors[k].sid, 16);
+		if (rt->end_bpf && rt->oif == loop && rt->plen == 128 && !wanted)
+			srfd_nl_route6_del(dp->nl, rt->dst);
+	}
+	return n;
+}
+
+/* Egress devices srfd_encap must run on, and the filters to converge. */
+struct egress_set {
+	int ifindex[SRFD_MAX_EGRESS];
+	unsigned int n;
+};
+
+static int egress_want(struct egress_set *e, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->ifindex[i] == ifindex)
+			return 0;
+	if (e->n == SRFD_MAX_EGRESS)
+		return -ENOSPC;
+	e->ifindex[e->n++] = ifindex;
+	return 0;
+}
+
+static int encap_filter_ensure(struct srfd_dp *dp, int ifindex)
+{
+	struct srfd_filter f = {
+		.ifindex = ifindex, .handle = dp->tc_handle,
+		.prio = SRFD_ENCAP_TC_PRIO,
+	};
+	struct bpf_map *map = dp->skel->maps.srfd_egress;
+	struct srfd_egress rec = { 0 };
+	char ifname[IF_NAMESIZE] = "?";
+	__u32 key = ifindex;
+	int known, made, r;
+
+	known = !bpf_map__lookup_elem(map, &key, sizeof(key), &rec,
+				      sizeof(rec), 0);
+	r = srfd_filter_ensure(&f, bpf_program__fd(dp->skel->progs.srfd_encap),
+			       &made);
+	if_indextoname(ifindex, ifname);
+	if (r < 0) {
+		log_err("cannot attach srfd_encap to %s egress: %s", ifname,
+			strerror(-r));
+		return r;
+	}
+	if (!known || made) {
+		rec.made_clsact |= made;
+		bpf_map__update_elem(map, &key, sizeof(key), &rec, sizeof(rec), 0);
+	}
+	if (!r)
+		return 0;
+	if (dp->running && known)
+		repair(dp, ifname, "srfd_encap filter on %s egress: re-attached",
+		       ifname);
+	else
+		log_info("srfd_encap attached to %s egress (tc handle 0x%x prio 0x%x)",
+			 ifname, dp->tc_handle, SRFD_ENCAP_TC_PRIO);
+	return dp->running && known;
+}
+
+/* Detach srfd_encap from recorded devices not in @keep (NULL: all). */
+static void encap_filters_prune(struct srfd_dp *dp, const struct egress_set *keep)
+{
+	struct bpf_map *map = dp->skel->maps.srfd_egress;
+	__u32 key, next, *prev = NULL;
+	struct srfd_egress rec;
+	__u32 gone[SRFD_MAX_EGRESS];
+	unsigned int i, ngone = 0;
+
+	while (!bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		for (i = 0; keep && i < keep->n; i++)
+			if (keep->ifindex[i] == (int)key)
+				break;
+		if ((!keep || i == keep->n) && ngone < SRFD_MAX_EGRESS)
+			gone[ngone++] = key;
+	}
+	for (i = 0; i < ngone; i++) {
+		struct srfd_filter f = {
+			.ifindex = gone[i], .handle = dp->tc_handle,
+			.prio = SRFD_ENCAP_TC_PRIO,
+		};
+
+		if (!bpf_map__lookup_elem(map, &gone[i], sizeof(gone[i]), &rec,
+					  sizeof(rec), 0))
+			srfd_filter_remove(&f, rec.made_clsact);
+		bpf_map__delete_elem(map, &gone[i], sizeof(gone[i]), 0);
+	}
+}
+
+/* The fast route of prefix @pc: via the primary's first hop, if it has one. */
+static int fast_route(struct srfd_dp *dp, const struct srfd_prefix_cfg *pc,
+		      struct srfd_route *rt)
+{
+	int oif, has_gw, err;
+	__u8 gw[16];
+
+	err = srfd_nl_route6_get(dp->nl, pc->segs[SRFD_LIST_PRIMARY][0], &oif,
+				 gw, &has_gw);
+	if (err || oif == dp->ticker.loop_ifindex)
+		return -ENETUNREACH;
+	rt->oif = oif;
+	rt->metric = SRFD_PREFIX_METRIC;
+	rt->has_gw = 1;		/* on-link first hop: the SID itself */
+	memcpy(rt->gw, has_gw ? gw : pc->segs[SRFD_LIST_PRIMARY][0], 16);
+	return 0;
+}
+
+static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
+{
+	const struct srfd_config *conf = dp->conf;
+	struct egress_set egress = { .n = 0 };
+	struct srfd_route fallback, fast;
+	struct srfd_prefix_cfg pc;
+	int n = 0, r, has_fast;
+	unsigned int i;
+	__u32 slot;
+
+	if (conf->nprefixes)
+		egress_want(&egress, dp->ticker.loop_ifindex);
+	for (i = 0; i < conf->nprefixes; i++) {
+		slot = dp->pfx_slot[i];
+		if (bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
+					 sizeof(slot), &pc, sizeof(pc), 0))
+			continue;
+		memset(&fallback, 0, sizeof(fallback));
+		memcpy(fallback.dst, pc.addr, 16);
+		fallback.plen = pc.plen;
+		fallback.mtu = pc.mtu;
+		fallback.has_prefsrc = 1;
+		memcpy(fallback.prefsrc, conf->source, 16);
+		fast = fallback;
+		fallback.oif = dp->ticker.loop_ifindex;
+		fallback.metric = SRFD_FALLBACK_METRIC;
+		r = route_ensure(dp, have, &fallback, "fallback", NULL);
+		if (r == -EEXIST) {
+			dp->pfx_conflict[i] = 1;
+			continue;	/* somebody else's: leave its place alone */
+		}
+		n += r > 0 ? r : 0;
+		dp->pfx_conflict[i] = 0;
+
+		/* the encap filter is in place before traffic is routed there */
+		has_fast = !fast_route(dp, &pc, &fast) &&
+			   !egress_want(&egress, fast.oif);
+		if (has_fast) {
+			r = encap_filter_ensure(dp, fast.oif);
+			has_fast = r >= 0;
+			n += r > 0 ? r : 0;
+		}
+		if (has_fast) {
+			r = route_ensure(dp, have, &fast, "fast", NULL);
+			n += r > 0 ? r : 0;
+		} else if (route_set_find(have, pc.addr, pc.plen,
+					  SRFD_PREFIX_METRIC, 0)) {
+			/* no usable first hop now: the loop's fallback carries it */
+			srfd_nl_route6_prefix_del(dp->nl, pc.addr, pc.plen,
+						  SRFD_PREFIX_METRIC);
+		}
+	}
+	if (egress.n) {
+		r = encap_filter_ensure(dp, dp->ticker.loop_ifindex);
+		n += r > 0 ? r : 0;
+	}
+	encap_filters_prune(dp, &egress);
+	return n;
+}
+
+int srfd_routes_reconcile(struct srfd_dp *dp)
+{
+	struct route_set have = { 0 };
+	int n, r;
+
+	n = route_set_load(dp, &have);
+	if (n)
+		return n;
+	n = sid_routes_reconcile(dp, &have);
+	if (n >= 0) {
+		r = prefix_routes_reconcile(dp, &have);
+		n = r < 0 ? r : n + r;
+	}
+	free(have.r);
+	return n;
+}
+
+void srfd_routes_prefix_remove(struct srfd_dp *dp,
+			       const struct srfd_prefix_cfg *old)
+{
+	struct route_set have = { 0 };
+	struct srfd_route *fb;
+
+	if (route_set_load(dp, &have))
+		return;
+	/* our fallback proves the prefix's srfd routes are this instance's */
+	fb = route_set_find(&have, old->addr, old->plen, SRFD_FALLBACK_METRIC, 0);
+	if (fb && fb->oif == dp->ticker.loop_ifindex) {
+		srfd_nl_route6_prefix_del(dp->nl, old->addr, old->plen,
+					  SRFD_PREFIX_METRIC);
+		srfd_nl_route6_prefix_del(dp->nl, old->addr, old->plen,
+					  SRFD_FALLBACK_METRIC);
+	}
+	free(have.r);
+}
+
+void srfd_routes_flush(struct srfd_dp *dp)
+{
+	struct srfd_prefix_cfg pc;
+	__u32 slot;
+
+	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
+		if (!bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
+					  sizeof(slot), &pc, sizeof(pc), 0) &&
+		    pc.valid)
+			srfd_routes_prefix_remove(dp, &pc);
+	/* SID routes live on the loop device and go with it */
+	encap_filters_prune(dp, NULL);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Where srfd steers traffic: the End.BPF and reflector SID routes, the
+ * protected prefixes' fast and fallback routes, and the srfd_encap filters
+ * on the devices those routes leave through. Everything is converged from
+ * a dump of the kernel's `proto srfd` routes, so a route someone deleted or
+ * changed, a fast route whose first hop moved, or a filter that vanished is
+ * put back the next time srfdd reconciles.
+ */
+#ifndef SRFD_ROUTES_H
+#define SRFD_ROUTES_H
+
+struct srfd_dp;
+struct srfd_prefix_cfg;
+
+/* Converge routes and encap filters; returns the number of repairs. */
+int srfd_routes_reconcile(struct srfd_dp *dp);
+/* Remove the routes of a prefix slot that is no longer configured. */
+void srfd_routes_prefix_remove(struct srfd_dp *dp,
+			       const struct srfd_prefix_cfg *old);
+/* Remove every route and encap filter of the instance. */
+void srfd_routes_flush(struct srfd_dp *dp);
+
+#endif
