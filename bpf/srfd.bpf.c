@@ -196,10 +196,10 @@ static __always_inline void emit_switch(__u32 idx, __u32 from, __u32 to,
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->type = SRFD_EV_SWITCH;
-	ev->id = idx;
-	ev->old_state = from;
-	ev->new_state = to;
-	ev->ts_ns = ts;
+		ev->id = idx;
+		ev->old_state = from;
+		ev->new_state = to;
+		ev->ts_ns = ts;
 	bpf_ringbuf_submit(ev, 0);
 }
 
@@ -323,26 +323,27 @@ static __always_inline int session_transition(__u32 id,
 	st->last_change_ns = now;
 	if (to != SRFD_STATE_UP)
 		st->down_reason = reason;
-	if (from == SRFD_STATE_UP) {
+	if (from == SRFD_STATE_UP)
 		__sync_fetch_and_add(&st->downs, 1);
-		guards_walk(id, now, 1);
+	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
+	if (ev) {
+		ev->type = SRFD_EV_STATE;
+		ev->reason = to == SRFD_STATE_UP ? SRFD_DOWN_NONE : reason;
+		ev->pad = 0;
+		ev->id = id;
+		ev->old_state = from;
+		ev->new_state = to;
+		ev->ts_ns = now;
+		ev->tx_seq = st->tx_seq;
+		ev->rx_seq = st->rx_seq;
+		bpf_ringbuf_submit(ev, 0);
+	} else {
+		count(SRFD_R_RINGBUF_FULL);
+	}
+	if (from == SRFD_STATE_UP) {
+		guards_walk(id, now, 1);	/* the switch events follow */
 		st->reroute_pending = 1;
 	}
-	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
-	if (!ev) {
-		count(SRFD_R_RINGBUF_FULL);
-		return 1;
-	}
-	ev->type = SRFD_EV_STATE;
-	ev->reason = to == SRFD_STATE_UP ? SRFD_DOWN_NONE : reason;
-	ev->pad = 0;
-	ev->id = id;
-	ev->old_state = from;
-	ev->new_state = to;
-	ev->ts_ns = now;
-	ev->tx_seq = st->tx_seq;
-	ev->rx_seq = st->rx_seq;
-	bpf_ringbuf_submit(ev, 0);
 	return 1;
 }
 

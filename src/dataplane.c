@@ -506,9 +506,11 @@ int srfd_dp_clock_rebuild(struct srfd_dp *dp)
 
 static int session_cmd_down(struct srfd_dp *dp, __u32 slot, __u32 reason)
 {
+	/* the test run wants at least an IPv6 header's worth after L2 */
 	struct {
 		__u8 eth[ETH_HLEN];
 		struct srfd_cmd cmd;
+		__u8 pad[40 - sizeof(struct srfd_cmd)];
 	} __attribute__((packed)) pkt = {
 		.cmd = { .op = SRFD_CMD_DOWN, .session = slot, .reason = reason },
 	};

@@ -128,11 +128,13 @@ def main():
     st.wait_state(inst, "a-b", "up", 2)
     rc = topo.stop(d)
     t.ok(rc == 0, "srfdd exits cleanly on SIGTERM")
-    leftovers = topo.run("A", "ip", "-o", "link", "show", "srfd-pace", check=False, capture=True)
+    conf = os.path.join(topo.tmp, inst + ".conf")
+    fl = topo.flush("A", conf)
+    leftovers = topo.run("A", "ip", "-o", "link", "show", "sp-" + inst, check=False, capture=True)
     route = topo.run("A", "ip", "-6", "route", "show", "fc00:a::bf", capture=True).stdout
-    t.ok(leftovers.returncode != 0 and route.strip() == ""
+    t.ok(fl.returncode == 0 and leftovers.returncode != 0 and route.strip() == ""
          and not os.path.exists("/sys/fs/bpf/srfd/" + inst),
-         "SIGTERM removes the ticker veth, the End.BPF route and the pins")
+         "srfdd --flush removes the ticker veth, the End.BPF route and the pins", fl.stderr)
 
     # a route for local_sid that is not ours is never taken over
     topo.run("A", "ip", "-6", "route", "add", "fc00:a::bf/128", "dev", "a-b")
@@ -140,9 +142,10 @@ def main():
     d = topo.srfdd("A", topo.write_conf(inst, 10000, 3))
     rc = d.wait(10)
     route = topo.run("A", "ip", "-6", "route", "show", "fc00:a::bf", capture=True).stdout
-    t.ok(rc == 1 and "a route for local_sid exists" in topo.log("A") and "a-b" in route
-         and topo.run("A", "ip", "link", "show", "srfd-pace", check=False,
-                      capture=True).returncode != 0,
+    t.ok(rc == 1 and "a route that is not srfd's is there" in topo.log("A") and "a-b" in route
+         and topo.run("A", "ip", "link", "show", "sp-" + inst, check=False,
+                      capture=True).returncode != 0
+         and not os.path.exists("/sys/fs/bpf/srfd/" + inst),
          "srfdd refuses to take over an existing route for local_sid and cleans up")
     topo.run("A", "ip", "-6", "route", "del", "fc00:a::bf/128")
 

@@ -10,6 +10,7 @@ its route on exit.
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 
@@ -83,8 +84,12 @@ def main():
 
     topo.stop(da)
     rc = topo.stop(db)
+    kept = topo.run("B", "ip", "-6", "route", "show", "fc00:b::bf", capture=True).stdout
+    fl = subprocess.run([st.SRFDD, "--flush", "-i", inst_b, "-n", topo.ns("B")],
+                        capture_output=True, text=True)
     route = topo.run("B", "ip", "-6", "route", "show", "fc00:b::bf", capture=True).stdout
-    t.ok(rc == 0 and route.strip() == "", "reflector srfdd exits and removes its route")
+    t.ok(rc == 0 and "srfd_reflect" in kept and fl.returncode == 0 and route.strip() == "",
+         "reflector srfdd stops keeping its route; `srfdd --flush -i` removes it", fl.stderr)
     return t.done()
 
 

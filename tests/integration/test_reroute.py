@@ -45,6 +45,15 @@ def iperf(topo, client, seconds=1.5):
         return 0.0
 
 
+def wait_route(topo, what, timeout=2.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if what in topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def main():
     t = st.Tap()
     topo = st.Topo()
@@ -61,8 +70,9 @@ def main():
     routes = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
     filt = topo.run("A", "tc", "filter", "show", "dev", "a-b", "egress", capture=True).stdout
     t.ok("via fc00:ab::2 dev a-b" in routes and "metric 16" in routes
-         and "dev srfd-loop" in routes and "metric 17" in routes and "srfd_encap" in filt,
-         "fast route via the primary's first hop (encap on a-b egress) and srfd-loop fallback",
+         and ("dev sl-%s" % inst) in routes and "metric 17" in routes and "srfd_encap" in filt
+         and "proto 245" in routes,
+         "fast route via the primary's first hop (encap on a-b egress) and loop fallback",
          routes + filt)
 
     g1 = iperf(topo, "H1")
@@ -129,23 +139,31 @@ def main():
     t.ok(c["encap_too_big"] == 0 and c["encap_fail"] == 0 and c["encap_no_route"] == 0,
          "no encapsulation errors (too_big %d, fail %d, no_route %d)"
          % (c["encap_too_big"], c["encap_fail"], c["encap_no_route"]))
-    # the primary's device goes down: its routes vanish, the srfd-loop
-    # fallback keeps the prefix encapsulated, on the backup once detected
+    # the primary's device goes down: its routes vanish, the loop's
+    # fallback keeps the prefix encapsulated, on the backup at once
     st.wait_active(inst, PFX, "primary", 2)
     topo.run("A", "ip", "link", "set", "a-b", "down")
     ping = topo.run("H1", "ping", "-6", "-c3", "-i0.2", "-W1", "fc00:2::2", check=False,
                     capture=True)
     p = st.prefixes(inst)[PFX]
     t.ok(ping.returncode == 0 and p["active"] == "backup",
-         "with a-b down the prefix is still delivered, via srfd-loop on the backup",
+         "with a-b down the prefix is still delivered, via the loop on the backup",
          ping.stdout + str(p))
+    # the kernel flushed a-b's address and the route to B with it: once
+    # routing to the primary's first SID is back, so is the fast route
     topo.run("A", "ip", "link", "set", "a-b", "up")
-
+    topo.run("A", "ip", "-6", "addr", "replace", "fc00:ab::1/64", "dev", "a-b", "nodad")
+    topo.run("A", "ip", "-6", "route", "replace", "fc00:b::/48", "via", "fc00:ab::2")
+    back = wait_route(topo, "via fc00:ab::2 dev a-b")
+    t.ok(back, "a-b up again: srfdd re-adds the fast route", topo.log("A"))
     topo.stop(d)
+    kept = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
+    fl = topo.flush("A", os.path.join(topo.tmp, inst + ".conf"))
     route = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
     qd = topo.run("A", "tc", "qdisc", "show", "dev", "a-b", capture=True).stdout
-    t.ok(route.strip() == "" and "clsact" not in qd,
-         "srfdd removes its prefix routes and its tc hook on a-b on exit", route + qd)
+    t.ok("metric 16" in kept and fl.returncode == 0 and route.strip() == "" and "clsact" not in qd,
+         "a stopped srfdd keeps its prefix routes; --flush removes them and its tc hook on a-b",
+         kept + route + qd + fl.stderr)
     return t.done()
 
 
