@@ -837,8 +837,10 @@ int srfd_cmd(struct __sk_buff *skb)
 	if (!st)
 		return 2;
 	state = st->state;
-	if (state == SRFD_STATE_DOWN)
+	if (state == SRFD_STATE_DOWN) {
+		st->down_reason = cmd.reason;	/* e.g. down, then gone */
 		return 0;
+	}
 	return session_transition(cmd.session, st, state, SRFD_STATE_DOWN,
 				  bpf_ktime_get_ns(), cmd.reason);
 }

@@ -378,10 +378,17 @@ int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 
 	/*
 	 * Order keeps every intermediate state consistent for the programs:
-	 * sessions before the prefixes that name them as guards, guard
-	 * lists before releases, settings (slot count) last.
+	 * sessions before the prefixes that name them as guards, then the
+	 * guard lists, settings (slot count) last.
 	 */
 	dp->conf = conf;
+	/* releases first: a freed slot may be handed to a new session/prefix */
+	for (slot = 0; slot < SRFD_MAX_SESSIONS; slot++)
+		if (plan->sess_release[slot])
+			session_release(dp, slot, &cur_sess[slot]);
+	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
+		if (plan->pfx_release[slot])
+			prefix_release(dp, slot, &cur_pfx[slot]);
 	for (i = 0, err = 0; !err && i < conf->nsessions; i++)
 		err = session_write(dp, conf, i, plan,
 				    &cur_sess[plan->sess_slot[i]]);
@@ -393,12 +400,6 @@ int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 		log_err("cannot write the BPF maps: %s", strerror(-err));
 		goto out;
 	}
-	for (slot = 0; slot < SRFD_MAX_SESSIONS; slot++)
-		if (plan->sess_release[slot])
-			session_release(dp, slot, &cur_sess[slot]);
-	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
-		if (plan->pfx_release[slot])
-			prefix_release(dp, slot, &cur_pfx[slot]);
 	reflectors_write(dp, conf);
 	memcpy(dp->sess_slot, plan->sess_slot, sizeof(dp->sess_slot));
 	memcpy(dp->pfx_slot, plan->pfx_slot, sizeof(dp->pfx_slot));

@@ -2,6 +2,8 @@
 /* Link tracking with libnl-3's cache manager (links.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <net/if.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
@@ -83,19 +85,28 @@ void srfd_links_read(struct srfd_links *l)
 
 int srfd_links_lookup(struct srfd_links *l, const char *name, int *oper_up)
 {
-	struct rtnl_link *link = rtnl_link_get_by_name(l->cache, name);
+	struct nl_object *obj;
+	struct rtnl_link *link;
 	unsigned int flags;
-	int ifindex;
 
+	/*
+	 * Only AF_UNSPEC objects are the links themselves: the cache also
+	 * keeps the per-family (AF_INET6) link messages IPv6 sends, and an
+	 * RTM_DELLINK does not remove those, so rtnl_link_get_by_name()
+	 * would still find a deleted interface.
+	 */
 	*oper_up = 0;
-	if (!link)
-		return 0;
-	ifindex = rtnl_link_get_ifindex(link);
-	flags = rtnl_link_get_flags(link);
-	/* IFF_RUNNING: operationally up (carrier, not dormant) */
-	*oper_up = (flags & IFF_UP) && (flags & IFF_RUNNING);
-	rtnl_link_put(link);
-	return ifindex;
+	for (obj = nl_cache_get_first(l->cache); obj; obj = nl_cache_get_next(obj)) {
+		link = (struct rtnl_link *)obj;
+		if (rtnl_link_get_family(link) != AF_UNSPEC ||
+		    strcmp(rtnl_link_get_name(link) ?: "", name))
+			continue;
+		flags = rtnl_link_get_flags(link);
+		/* IFF_RUNNING: operationally up (carrier, not dormant) */
+		*oper_up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+		return rtnl_link_get_ifindex(link);
+	}
+	return 0;
 }
 
 void srfd_links_close(struct srfd_links *l)

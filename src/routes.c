@@ -99,7 +99,9 @@ static int same_route(const struct srfd_route *a, const struct srfd_route *b)
 /*
  * Install @want unless the same route is there. Returns 1 if something was
  * (re)installed, 0 if nothing had to be done, or a negative errno; -EEXIST
- * means a route that is not srfd's holds the place.
+ * means a route that is not this instance's holds the place. Routes through
+ * our loop device (SIDs, fallbacks) prove their owner by that device: a
+ * `proto srfd` route in their place on another device is another instance's.
  */
 static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 			const struct srfd_route *want, const char *what,
@@ -114,6 +116,11 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 	if (cur && same_route(want, cur))
 		return 0;
 	route_name(want, name, sizeof(name));
+	if (cur && want->oif == dp->ticker.loop_ifindex && cur->oif != want->oif) {
+		log_err("cannot install %s route %s: another srfd instance owns it "
+			"(it leaves through ifindex %d)", what, name, cur->oif);
+		return -EEXIST;
+	}
 	if (want->end_bpf)
 		err = srfd_nl_end_bpf_add(dp->nl, want->dst, want->oif,
 					  bpf_program__fd(prog),

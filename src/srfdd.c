@@ -240,6 +240,7 @@ static void links_changed(void *ctx)
 {
 	struct srfdd *d = ctx;
 
+	log_debug("link change");
 	links_sync(d);
 	/* our ticker veth may be what changed */
 	reconcile_soon(d, REPAIR_DELAY_S);
@@ -251,6 +252,7 @@ static void links_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	log_debug("link socket readable");
 	srfd_links_read(d->links);
 }
 

@@ -11,6 +11,7 @@ import atexit
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -42,6 +43,37 @@ for line in sys.stdin:
     t = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     r = time.time_ns()
     print(f"{t} {r}" if rc == 0 else f"error {err.strip()}", flush=True)
+'''
+
+
+# Link operations from inside a namespace, stamped with CLOCK_MONOTONIC right
+# before the system call (ioctl / raw rtnetlink: no process spawn between the
+# stamp and the act; a veth deletion is announced long before it returns).
+LINKCTL = r'''
+import fcntl, socket, struct, sys, time
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 1
+RTM_DELLINK, NLM_F_REQUEST, NLM_F_ACK = 17, 1, 4
+for line in sys.stdin:
+    op, dev = line.split()
+    t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    try:
+        if op in ("up", "down"):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            r = fcntl.ioctl(s, SIOCGIFFLAGS, struct.pack("16sH14x", dev.encode(), 0))
+            flags = struct.unpack("16sH", r[:18])[1]
+            flags = flags | IFF_UP if op == "up" else flags & ~IFF_UP
+            fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", dev.encode(), flags))
+        else:
+            nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+            idx = socket.if_nametoindex(dev)
+            nl.send(struct.pack("=LHHLL", 32, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0)
+                    + struct.pack("=BxHiII", 0, 0, idx, 0, 0))
+            err = struct.unpack("=i", nl.recv(4096)[16:20])[0]
+            if err:
+                raise OSError(-err, "RTM_DELLINK")
+        print(t0, flush=True)
+    except OSError as e:
+        print("error", e, flush=True)
 '''
 
 
@@ -142,6 +174,22 @@ class Topo:
                           ("H2", "fc00:2::1"), ("B", "fc00:bd::2"), ("C", "fc00:cd::2")):
             self.resolve(node, dst)
 
+    def restore_ab(self):
+        """Re-create what the kernel flushed from link A-B of the diamond when
+        one of its ends went down or away (addresses, routes, B's SIDs)."""
+        for n, dev, a in (("A", "a-b", "fc00:ab::1"), ("B", "b-a", "fc00:ab::2")):
+            self.run(n, "ip", "link", "set", dev, "up")
+            self.run(n, "ip", "-6", "addr", "replace", a + "/64", "dev", dev, "nodad")
+        r = self.run
+        r("A", "ip", "-6", "route", "replace", "fc00:b::/48", "via", "fc00:ab::2")
+        r("B", "ip", "-6", "route", "replace", "fc00:b::e/128", "encap", "seg6local",
+          "action", "End", "dev", "b-a")
+        r("B", "ip", "-6", "route", "replace", "fc00:b::e1/128", "encap", "seg6local",
+          "action", "End.X", "nh6", "fc00:ab::1", "dev", "b-a")
+        for dst in ("fc00:1::/64", "fc00:a::/48"):
+            r("B", "ip", "-6", "route", "replace", dst, "via", "fc00:ab::1")
+        self.resolve("A", "fc00:ab::2")
+
     def resolve(self, node, dst, tries=20):
         """Ping until @dst answers, so neighbours are resolved before a test."""
         for _ in range(tries):
@@ -187,6 +235,20 @@ class Topo:
         self.last_commit_realtime_ns = int(line[1])
         return int(line[0])
 
+    def linkctl(self, node, op, dev):
+        """Set @dev "up"/"down" or "del" it in @node; CLOCK_MONOTONIC ns just before."""
+        key = (node, "linkctl")
+        if key not in self.failers:
+            self.failers[key] = self.popen(node, PY, "-c", LINKCTL, stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, text=True)
+        p = self.failers[key]
+        p.stdin.write("%s %s\n" % (op, dev))
+        p.stdin.flush()
+        line = p.stdout.readline().strip()
+        if not line.isdigit():
+            raise RuntimeError("%s %s on %s: %s" % (op, dev, node, line))
+        return int(line)
+
     def fail(self, node="B", dev="b-a", direction="both"):
         """Silent failure; returns CLOCK_MONOTONIC ns right after commit
         (CLOCK_REALTIME of the same moment: self.last_commit_realtime_ns)."""
@@ -206,16 +268,21 @@ class Topo:
 
     def srfdd(self, node, conf, *args):
         log = open(os.path.join(self.tmp, "srfdd-%s.log" % node), "a")
+        if os.environ.get("SRFD_TEST_DEBUG"):
+            args = args + ("-d",)
         p = subprocess.Popen([SRFDD, "-c", conf, "-n", self.ns(node)] + list(args),
                              stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(p)
-        if (node, conf) not in self.instances:
-            self.instances.append((node, conf))
+        with open(conf) as f:
+            m = re.search(r'^instance\s*=\s*"([^"]+)"', f.read(), re.M)
+        if m and (node, m.group(1)) not in self.instances:
+            self.instances.append((node, m.group(1)))
         return p
 
-    def flush(self, node, conf):
+    def flush(self, node, conf=None, instance=None):
         """`srfdd --flush`: remove everything the instance owns."""
-        return subprocess.run([SRFDD, "--flush", "-c", conf, "-n", self.ns(node)],
+        what = ["-c", conf] if conf else ["-i", instance]
+        return subprocess.run([SRFDD, "--flush", "-n", self.ns(node)] + what,
                               capture_output=True, text=True)
 
     def stop(self, p, timeout=5):
@@ -248,13 +315,19 @@ class Topo:
         self.procs = []
         # srfdd leaves its kernel side running on stop: remove it (pins live
         # in the host's bpffs and would outlive the namespaces)
-        for node, conf in self.instances:
-            if node in self.nodes and os.path.exists(conf):
-                self.flush(node, conf)
+        for node, inst in self.instances:
+            if node in self.nodes:
+                self.flush(node, instance=inst)
         self.instances = []
         for n in self.nodes:
             subprocess.run(["ip", "netns", "del", self.ns(n)], stderr=subprocess.DEVNULL)
         self.nodes = []
+        keep = os.environ.get("SRFD_TEST_LOGDIR")
+        if keep:        # for a post-mortem: every srfdd log of the run
+            os.makedirs(keep, exist_ok=True)
+            for f in os.listdir(self.tmp):
+                if f.endswith(".log"):
+                    shutil.copy(os.path.join(self.tmp, f), os.path.join(keep, f))
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
