@@ -17,6 +17,7 @@ struct srfd_links {
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *cache;
 	struct nl_sock *sync;		/* for full resyncs after an overrun */
+	struct nl_sock *notify;		/* the cache manager's notification socket */
 	srfd_links_changed_fn changed;
 	void *ctx;
 };
@@ -47,10 +48,19 @@ int srfd_links_open(struct srfd_links **out, srfd_links_changed_fn changed,
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &l->mngr);
+	l->notify = nl_socket_alloc();
+	if (!l->notify) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = nl_cache_mngr_alloc(l->notify, NETLINK_ROUTE, NL_AUTO_PROVIDE,
+				  &l->mngr);
 	if (!err)
 		err = nl_cache_mngr_add(l->mngr, "route/link", link_changed, l,
 					&l->cache);
+	/* room for a burst of link events; an overrun still resyncs */
+	if (!err)
+		err = nl_socket_set_buffer_size(l->notify, 1 << 20, 0);
 	if (err) {
 		log_err("libnl link cache: %s", nl_geterror(err));
 		err = -EIO;
@@ -115,6 +125,8 @@ void srfd_links_close(struct srfd_links *l)
 		return;
 	if (l->mngr)
 		nl_cache_mngr_free(l->mngr);
+	if (l->notify)
+		nl_socket_free(l->notify);
 	if (l->sync)
 		nl_socket_free(l->sync);
 	free(l);

@@ -250,12 +250,14 @@ int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 	return transact(nl, nlh);
 }
 
-static struct nlmsghdr *route6_request(struct srfd_nl *nl, __u16 type,
-				       __u16 flags, const __u8 dst[16], int plen)
+static struct nlmsghdr *route6_put(void *buf, __u16 type, __u16 flags,
+				   const __u8 dst[16], int plen)
 {
-	struct nlmsghdr *nlh = request(nl, type, flags);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
@@ -266,53 +268,62 @@ static struct nlmsghdr *route6_request(struct srfd_nl *nl, __u16 type,
 	return nlh;
 }
 
-static __u16 add_flags(int replace)
+static struct nlmsghdr *route6_request(struct srfd_nl *nl, __u16 type,
+				       __u16 flags, const __u8 dst[16], int plen)
 {
-	return NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+	struct nlmsghdr *nlh = route6_put(nl->buf, type, flags, dst, plen);
+
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
 }
 
-int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
-			int prog_fd, const char *prog_name, int replace)
+struct nlmsghdr *srfd_nl_route6_msg(void *buf, const struct srfd_route *rt,
+				    int replace, int prog_fd,
+				    const char *prog_name)
 {
-	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      add_flags(replace), sid, 128);
-	struct nlattr *encap, *bpf;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *bpf;
 
-	mnl_attr_put_u32(nlh, RTA_OIF, oif);
-	mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_SEG6_LOCAL);
-	encap = mnl_attr_nest_start(nlh, RTA_ENCAP);
-	mnl_attr_put_u32(nlh, SEG6_LOCAL_ACTION, SEG6_LOCAL_ACTION_END_BPF);
-	bpf = mnl_attr_nest_start(nlh, SEG6_LOCAL_BPF);
-	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
-	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, prog_name);
-	mnl_attr_nest_end(nlh, bpf);
-	mnl_attr_nest_end(nlh, encap);
+	nlh = route6_put(buf, RTM_NEWROUTE, NLM_F_CREATE |
+			 (replace ? NLM_F_REPLACE : NLM_F_EXCL), rt->dst, rt->plen);
+	if (rt->has_gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, 16, rt->gw);
+	if (rt->has_prefsrc)
+		mnl_attr_put(nlh, RTA_PREFSRC, 16, rt->prefsrc);
+	mnl_attr_put_u32(nlh, RTA_OIF, rt->oif);
+	if (rt->metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, rt->metric);
+	if (rt->mtu) {
+		nest = mnl_attr_nest_start(nlh, RTA_METRICS);
+		mnl_attr_put_u32(nlh, RTAX_MTU, rt->mtu);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	if (rt->end_bpf) {
+		mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_SEG6_LOCAL);
+		nest = mnl_attr_nest_start(nlh, RTA_ENCAP);
+		mnl_attr_put_u32(nlh, SEG6_LOCAL_ACTION, SEG6_LOCAL_ACTION_END_BPF);
+		bpf = mnl_attr_nest_start(nlh, SEG6_LOCAL_BPF);
+		mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
+		mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, prog_name);
+		mnl_attr_nest_end(nlh, bpf);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	return nlh;
+}
+
+int srfd_nl_route6_add(struct srfd_nl *nl, const struct srfd_route *rt,
+		       int replace, int prog_fd, const char *prog_name)
+{
+	struct nlmsghdr *nlh = srfd_nl_route6_msg(nl->buf, rt, replace, prog_fd,
+						  prog_name);
+
+	nlh->nlmsg_seq = ++nl->seq;
 	return transact(nl, nlh);
 }
 
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16])
 {
 	return transact(nl, route6_request(nl, RTM_DELROUTE, 0, dst, 128));
-}
-
-int srfd_nl_route6_add(struct srfd_nl *nl, const struct srfd_route *rt,
-		       int replace)
-{
-	struct nlmsghdr *nlh = route6_request(nl, RTM_NEWROUTE,
-					      add_flags(replace),
-					      rt->dst, rt->plen);
-	struct nlattr *metrics;
-
-	if (rt->has_gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, 16, rt->gw);
-	if (rt->has_prefsrc)
-		mnl_attr_put(nlh, RTA_PREFSRC, 16, rt->prefsrc);
-	mnl_attr_put_u32(nlh, RTA_OIF, rt->oif);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, rt->metric);
-	metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
-	mnl_attr_put_u32(nlh, RTAX_MTU, rt->mtu);
-	mnl_attr_nest_end(nlh, metrics);
-	return transact(nl, nlh);
 }
 
 struct route_get_result {
@@ -451,6 +462,7 @@ static int route_attr(const struct nlattr *attr, void *data)
 int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt)
 {
 	const struct rtmsg *rtm;
+	const struct nlattr *attr;
 
 	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
@@ -462,7 +474,10 @@ int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt)
 	rt->plen = rtm->rtm_dst_len;
 	rt->protocol = rtm->rtm_protocol;
 	rt->table = rtm->rtm_table;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, rt) < 0)
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
+		route_attr(attr, rt);
+	/* libmnl stops quietly at a broken attribute: that is an error here */
+	if ((const char *)attr != (const char *)mnl_nlmsg_get_payload_tail(nlh))
 		return -EINVAL;
 	return 0;
 }

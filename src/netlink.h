@@ -51,17 +51,19 @@ int srfd_nl_link_delete(struct srfd_nl *nl, int ifindex);
 /* Root TBF: @rate_bps bytes per second, @burst and @limit in bytes. */
 int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 		    __u32 burst, __u32 limit);
-/*
- * <sid>/128 encap seg6local action End.BPF endpoint fd @prog_fd dev @oif.
- * Without @replace: -EEXIST if a route for <sid>/128 exists already; with
- * it, an existing route is swapped atomically.
- */
-int srfd_nl_end_bpf_add(struct srfd_nl *nl, const __u8 sid[16], int oif,
-			int prog_fd, const char *prog_name, int replace);
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);
-/* @rt->dst/plen [via gw] dev oif [src prefsrc] metric mtu, proto srfd */
+/*
+ * @rt->dst/plen [via gw] dev oif [src prefsrc] [metric] [mtu], proto srfd;
+ * with @rt->end_bpf: encap seg6local action End.BPF endpoint @prog_fd
+ * (named @prog_name). New routes are exclusive (-EEXIST if the place is
+ * taken); @replace swaps an existing one atomically.
+ */
 int srfd_nl_route6_add(struct srfd_nl *nl, const struct srfd_route *rt,
-		       int replace);
+		       int replace, int prog_fd, const char *prog_name);
+/* The message srfd_nl_route6_add() sends, built into @buf (no sequence). */
+struct nlmsghdr *srfd_nl_route6_msg(void *buf, const struct srfd_route *rt,
+				    int replace, int prog_fd,
+				    const char *prog_name);
 /*
  * `ip -6 route get <dst>`: the output interface and, if the route has one,
  * the gateway (*has_gw = 1).

@@ -121,12 +121,9 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 			"(it leaves through ifindex %d)", what, name, cur->oif);
 		return -EEXIST;
 	}
-	if (want->end_bpf)
-		err = srfd_nl_end_bpf_add(dp->nl, want->dst, want->oif,
-					  bpf_program__fd(prog),
-					  bpf_program__name(prog), cur != NULL);
-	else
-		err = srfd_nl_route6_add(dp->nl, want, cur != NULL);
+	err = srfd_nl_route6_add(dp->nl, want, cur != NULL,
+				 prog ? bpf_program__fd(prog) : -1,
+				 prog ? bpf_program__name(prog) : NULL);
 	if (err) {
 		log_err("cannot install %s route %s: %s %s%s", what, name,
 			strerror(-err), srfd_nl_errmsg(dp->nl),

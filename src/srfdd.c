@@ -240,7 +240,6 @@ static void links_changed(void *ctx)
 {
 	struct srfdd *d = ctx;
 
-	log_debug("link change");
 	links_sync(d);
 	/* our ticker veth may be what changed */
 	reconcile_soon(d, REPAIR_DELAY_S);
@@ -252,7 +251,6 @@ static void links_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_debug("link socket readable");
 	srfd_links_read(d->links);
 }
 
@@ -791,8 +789,12 @@ int main(int argc, char **argv)
 	if (flush) {
 		err = srfd_dp_open(&d.dp, &d.conf, on_kernel_event, NULL, &d);
 		if (err == -EPROTO || err == -EXDEV || !err) {
-			if (err)	/* pins we cannot load: still remove them */
+			if (err) {	/* pins we cannot load: still remove them */
+				log_warn("removing only the pins of '%s'; what it "
+					 "owns in another namespace stays there",
+					 d.conf.instance);
 				err = srfd_nl_open(&d.dp.nl);
+			}
 			if (!err)
 				srfd_dp_flush(&d.dp);
 		}

@@ -34,7 +34,7 @@
 
 static struct srfd_bpf *skel;
 static struct ring_buffer *rb;
-static int events_up, events_down;
+static int events_up, events_down, events_stalled;
 static __u64 stall_ns;	/* stall limit written by add_session() */
 
 static int on_event(void *ctx, void *data, size_t len)
@@ -43,10 +43,12 @@ static int on_event(void *ctx, void *data, size_t len)
 
 	(void)ctx;
 	ck_assert_uint_eq(len, sizeof(*ev));
-	if (ev->new_state == SRFD_STATE_UP)
+	if (ev->type == SRFD_EV_STATE && ev->new_state == SRFD_STATE_UP)
 		events_up++;
-	if (ev->new_state == SRFD_STATE_DOWN)
+	if (ev->type == SRFD_EV_STATE && ev->new_state == SRFD_STATE_DOWN)
 		events_down++;
+	if (ev->type == SRFD_EV_STATE && ev->new_state == SRFD_STATE_STALLED)
+		events_stalled++;
 	return 0;
 }
 
@@ -93,7 +95,8 @@ static void setup(void)
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.srfd_events), on_event,
 			      NULL, NULL);
 	ck_assert_ptr_nonnull(rb);
-	events_up = events_down = 0;
+	events_up = events_down = events_stalled = 0;
+	stall_ns = 0;
 	add_session(0, 3, 3);
 }
 
@@ -375,6 +378,100 @@ START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 }
 END_TEST
 
+/* The stall rule is bounded: a clock dead past stall_ns leaves `up`. */
+START_TEST(test_dead_clock_stalls)
+{
+	struct srfd_session_state st;
+
+	stall_ns = 20 * 1000000ULL;
+	add_session(0, 3, 3);
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	/* within the limit it is still our own hiccup */
+	usleep(10000);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	usleep(40000);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_STALLED);
+	ck_assert_uint_eq(st.down_reason, SRFD_DOWN_CLOCK);
+	ck_assert_uint_eq(st.downs, 1);
+	ring_buffer__consume(rb);
+	ck_assert_int_eq(events_stalled, 1);
+	/* the clock runs again: the usual up_after rule brings it back */
+	tick_n(3);
+	return_seqs(0, 4, 6);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+}
+END_TEST
+
+static int run_cmd(__u32 op, __u32 slot, __u32 reason)
+{
+	__u8 pkt[ETH_HLEN_SRFD + 40] = { 0 };
+	struct srfd_cmd cmd = { .op = op, .session = slot, .reason = reason };
+
+	pkt[12] = 0x86;
+	pkt[13] = 0xdd;
+	memcpy(pkt + ETH_HLEN_SRFD, &cmd, sizeof(cmd));
+	return run(skel->progs.srfd_cmd, pkt, sizeof(pkt), NULL, NULL);
+}
+
+/* Forward declarations of the prefix helpers below. */
+static void add_prefix(__u32 hold_ms);
+static struct srfd_prefix_state prefix_state(void);
+
+/* srfdd's link-down command: same transition and flip as the watchdog. */
+START_TEST(test_cmd_takes_session_down)
+{
+	struct srfd_session_state st;
+
+	add_prefix(100);
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	ck_assert_int_eq(run_cmd(SRFD_CMD_DOWN, 0, SRFD_DOWN_LINK), 1);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_DOWN);
+	ck_assert_uint_eq(st.down_reason, SRFD_DOWN_LINK);
+	ck_assert_uint_eq(st.downs, 1);
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_BACKUP);
+	ck_assert_uint_eq(prefix_state().switches, 1);
+	/* already down: no second transition, the newer reason is kept */
+	ck_assert_int_eq(run_cmd(SRFD_CMD_DOWN, 0, SRFD_DOWN_IFACE_GONE), 0);
+	ck_assert_uint_eq(state(0).down_reason, SRFD_DOWN_IFACE_GONE);
+	ck_assert_uint_eq(state(0).downs, 1);
+	ring_buffer__consume(rb);
+	ck_assert_int_eq(events_down, 1);
+	/* bad commands change nothing */
+	ck_assert_int_eq(run_cmd(99, 0, SRFD_DOWN_LINK), 2);
+	ck_assert_int_eq(run_cmd(SRFD_CMD_DOWN, SRFD_MAX_SESSIONS, SRFD_DOWN_LINK), 2);
+}
+END_TEST
+
+/* A restarted srfdd bumps the generation: the watchdog is re-armed once. */
+START_TEST(test_new_generation_rearms_watchdog)
+{
+	struct srfd_settings set;
+	__u32 zero = 0;
+
+	tick_n(1);
+	ck_assert_uint_eq(state(0).armed, 1);
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_settings, &zero, 4,
+					      &set, sizeof(set), 0), 0);
+	set.generation = 2;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero, 4,
+					      &set, sizeof(set), 0), 0);
+	tick_n(3);
+	ck_assert_uint_eq(state(0).armed, 2);
+	return_seqs(0, 1, 4);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	/* the re-armed watchdog still judges: silence -> down */
+	tick_n(4);
+	usleep(3 * INTERVAL_US * 4);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_DOWN);
+}
+END_TEST
+
 /* Protected prefix 0: fc00:2::/64, primary via B, backup via C. */
 static void add_prefix(__u32 hold_ms)
 {
@@ -642,6 +739,9 @@ int main(void)
 	tcase_add_test(tc, test_up_then_watchdog_down);
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);
+	tcase_add_test(tc, test_dead_clock_stalls);
+	tcase_add_test(tc, test_cmd_takes_session_down);
+	tcase_add_test(tc, test_new_generation_rearms_watchdog);
 	tcase_add_test(tc, test_encap_bytes_and_flip);
 	tcase_add_test(tc, test_encap_leaves_other_traffic);
 	tcase_add_test(tc, test_encap_too_big_is_counted);
