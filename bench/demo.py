@@ -34,9 +34,10 @@ def main():
     topo.diamond()
     print("== starting srfdd on A with the embedded default config:")
     print("   session a-b 1 ms x 3 over link A-B; prefix %s guarded by it" % PFX)
-    d = subprocess.Popen([st.SRFDD, "--default-config", "-i", inst, "-n", topo.ns("A")],
-                         stderr=subprocess.PIPE, text=True)
+    argv = [st.SRFDD, "--default-config", "-i", inst, "-n", topo.ns("A")]
+    d = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
     topo.procs.append(d)
+    topo.instances.append(("A", inst))     # flushed at exit whatever happens
     if not st.wait_state(inst, "a-b", "up", 5):
         d.terminate()
         print(d.stderr.read())
@@ -97,9 +98,28 @@ def main():
               "min %.2f median %.2f max %.2f ms" %
               (min(dets), st.percentile(dets, 50), max(dets), min(gaps),
                st.percentile(gaps, 50), max(gaps)))
-    topo.stop(d)
-    print("== srfdd log:")
+    before = st.sessions(inst)["a-b"]
+    print("== kill -9 srfdd: the kernel keeps probing and protecting without it")
+    d.kill()
+    d.wait()
     print(d.stderr.read().rstrip())
+    time.sleep(0.5)
+    print("== start srfdd again: it adopts the running kernel state (no gap, no flip)")
+    d = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    topo.procs.append(d)
+    st.wait_state(inst, "a-b", "up", 5)
+    after = st.sessions(inst)["a-b"]
+    print("   session a-b: %s -> %s, probes sent %d -> %d, downs %d -> %d (unchanged)"
+          % (before["state"], after["state"], before["probes_tx"], after["probes_tx"],
+             before["downs"], after["downs"]))
+    topo.stop(d)
+    print("== srfdd log (second run):")
+    print(d.stderr.read().rstrip())
+    print("== SIGTERM left the kernel side protecting; `srfdd --flush` removes it:")
+    fl = subprocess.run([st.SRFDD, "--flush", "-i", inst, "-n", topo.ns("A")],
+                        capture_output=True, text=True)
+    print(fl.stderr.rstrip())
+    topo.instances.remove(("A", inst))
     topo.cleanup()
     print("== cleaned up")
     return 0 if len(dets) == TRIALS else 1

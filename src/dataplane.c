@@ -162,10 +162,6 @@ int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
 	err = srfd_ticker_find(&dp->ticker, dp->nl);
 	if (err == -EEXIST)
 		goto fail;
-	if (dp->adopted)
-		log_info("instance '%s': adopting the kernel state pinned in %s "
-			 "(generation %u)", conf->instance, dp->pin_dir,
-			 dp->generation);
 	return 0;
 fail:
 	if (!dp->adopted && dp->pin_dir[0])

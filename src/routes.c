@@ -240,6 +240,9 @@ static int encap_filter_ensure(struct srfd_dp *dp, int ifindex)
 	if (dp->running && known)
 		repair(dp, ifname, "srfd_encap filter on %s egress: re-attached",
 		       ifname);
+	else if (known)
+		log_info("srfd_encap on %s egress now runs this srfdd's program",
+			 ifname);
 	else
 		log_info("srfd_encap attached to %s egress (tc handle 0x%x prio 0x%x)",
 			 ifname, dp->tc_handle, SRFD_ENCAP_TC_PRIO);

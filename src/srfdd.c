@@ -663,6 +663,10 @@ static int start(struct srfdd *d)
 	err = srfd_dp_open(&d->dp, &d->conf, on_kernel_event, on_alert, d);
 	if (err)
 		return err;
+	if (d->dp.adopted)
+		log_info("instance '%s': adopting the kernel state pinned in %s "
+			 "(generation %u)", d->conf.instance, d->dp.pin_dir,
+			 d->dp.generation);
 	err = srfd_links_open(&d->links, links_changed, d);
 	if (!err)
 		err = srfd_nl_events_open(&d->routes);
