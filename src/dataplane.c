@@ -425,13 +425,13 @@ static int ticker_reconcile(struct srfd_dp *dp)
 	if (err == -EEXIST)
 		return err;
 	if (err) {
+		err = srfd_ticker_create(&dp->ticker, dp->nl);
+		if (err)
+			return err;
 		if (dp->running)
 			alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
 			      "ticker veth %s/%s was gone: recreated",
 			      dp->ticker.pace, dp->ticker.loop);
-		err = srfd_ticker_create(&dp->ticker, dp->nl);
-		if (err)
-			return err;
 		fresh = 1;
 		dp->paced_tick_us = 0;
 	}
