@@ -131,8 +131,10 @@ int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
 		goto fail;
 	if (srfd_pin_present(dp->pin_dir)) {
 		err = adopt_check(dp);
-		if (err)
-			goto fail;
+		if (err) {	/* not ours to touch: leave the pins */
+			srfd_dp_close(dp);
+			return err;
+		}
 		dp->adopted = 1;
 	}
 

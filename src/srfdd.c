@@ -719,6 +719,8 @@ int main(int argc, char **argv)
 	static struct srfdd d;
 	char errbuf[4096];
 
+	/* a SIGHUP before the event loop handles it must not kill srfdd */
+	signal(SIGHUP, SIG_IGN);
 	d.config_path = "/etc/srfd/srfd.conf";
 	d.lock_fd = -1;
 	while ((opt = getopt_long(argc, argv, "c:n:i:tFdh", opts, NULL)) != -1) {
@@ -799,9 +801,10 @@ int main(int argc, char **argv)
 		err = srfd_dp_open(&d.dp, &d.conf, on_kernel_event, NULL, &d);
 		if (err == -EPROTO || err == -EXDEV || !err) {
 			if (err) {	/* pins we cannot load: still remove them */
-				log_warn("removing only the pins of '%s'; what it "
-					 "owns in another namespace stays there",
-					 d.conf.instance);
+				log_warn("the pins of '%s' cannot be adopted: "
+					 "removing them and, if it is here, its "
+					 "ticker veth; nothing in another "
+					 "namespace is touched", d.conf.instance);
 				err = srfd_nl_open(&d.dp.nl);
 			}
 			if (!err)

@@ -235,7 +235,17 @@ def main():
                       capture=True).returncode != 0,
          "two instances run side by side; a third claiming the first's local SID is refused "
          "and leaves nothing behind")
+    # the second instance stopped (its kernel side stays) and started in
+    # another namespace: refused, the pinned state left alone
     topo.stop(d_m)
+    pins = kernel_view(topo, inst2)["pins"]
+    log_b = subprocess.run([st.SRFDD, "-c", conf2, "-n", topo.ns("B")], capture_output=True,
+                           text=True)
+    t.ok(log_b.returncode == 1 and "belongs to another network namespace" in log_b.stderr
+         and pins and kernel_view(topo, inst2)["pins"] == pins
+         and "sl-" + inst2 in topo.run("A", "ip", "-o", "link", capture=True).stdout,
+         "an instance's name reused in another namespace is refused; its state is untouched",
+         log_b.stderr)
     fl = topo.flush("A", conf2)
     t.ok(fl.returncode == 0 and kernel_view(topo, inst) == before_k
          and not kernel_view(topo, inst2)["pins"] and not kernel_view(topo, inst2)["links"],
@@ -346,6 +356,9 @@ def main():
             (r3["ts_ns"] - t2) / 1e6 if r3 else -1), view)
 
     # 10. reload: add, remove and change one session each; the fourth untouched
+    # (the End.BPF route deletion above flapped the 1 ms session: settle first)
+    st.wait_state(inst, "a-b", "up", 3)
+    st.wait_active(inst, PFX, "primary", 3)
     before = st.sessions(inst)
     pbefore = st.prefixes(inst)[PFX]
     write_conf(topo, inst, [AB, AC_FAST, AC2])
