@@ -18,7 +18,7 @@
  *                path: tc egress of the primary's egress device, where the
  *                prefix is routed; a packet still headed there leaves with
  *                TC_ACT_OK, others are redirected. Fallback: tc egress of
- *                srfd-loop (prefix route with a worse metric) when the fast
+ *                the loop sl-<instance> (prefix route with a worse metric) when the fast
  *                route is gone, e.g. the device went down. The watchdog flips a
  *                prefix to its backup list the moment a guarding session
  *                goes down, and back after the hold-down once all are up.
@@ -650,7 +650,7 @@ int srfd_end_bpf(struct __sk_buff *skb)
 
 /*
  * H.Encaps on the egress of a device srfd_encap is attached to (the
- * primary's egress device, or srfd-loop). Returns the reason; *verdict is
+ * primary's egress device, or the loop). Returns the reason; *verdict is
  * the tc verdict.
  */
 static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
@@ -670,7 +670,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	int rc, on_loop;
 
 	/*
-	 * On srfd-loop only protected traffic arrives; on a real egress
+	 * On the loop only protected traffic arrives; on a real egress
 	 * device everything else must pass untouched, to the next filter.
 	 */
 	set = settings_get();
@@ -710,7 +710,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	if (!skb->gso_size)
 		fib.tot_len = inner_len + SRFD_ENCAP_OVERHEAD(n);
 	/*
-	 * We originate the outer packet: an output lookup. On srfd-loop the
+	 * We originate the outer packet: an output lookup. On the loop the
 	 * neighbour is left to bpf_redirect_neigh(); on a real egress device
 	 * we want its address to send the packet on without a second pass.
 	 */

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(gcc meson ninja-build pkg-config clang llvm bpftool libbpf-dev libelf-dev
-      zlib1g-dev libmnl-dev libconfig-dev libev-dev check iproute2 nftables
+      zlib1g-dev libmnl-dev libnl-3-dev libnl-route-3-dev libconfig-dev libev-dev
+      check iproute2 nftables
       python3 python3-nftables python3-scapy tcpdump iputils-ping iperf3 procps)
 
 install_missing() {

@@ -156,7 +156,47 @@ static const struct bad_case {
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
 	  "t:2: local_sid is also a reflector SID (line 1)" },
 	{ "reflectors = ();", "t:1: 'reflectors' needs 1..16 entries, got 0" },
+	{ "instance = \"abcdefghijklm\"; local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
+	  "t:1: 'instance' is longer than 12 characters" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; stall_limit_ms = 5; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:1: 'stall_limit_ms' = 5 is out of range 20..60000" },
 };
+
+/* Every error of a file is reported, one per line, not just the first. */
+START_TEST(test_all_errors_listed)
+{
+	const char *text = "local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+		"sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"nope\";\n"
+		"  segments = [\"fc00::1\"]; },\n"
+		"  { name = \"y\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+		"  segments = [\"fc00::1\"]; multiplier = 0; },\n"
+		"  { name = \"z\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+		"  segments = [\"fc00::1\"]; } );\n"
+		"prefixes = ( { prefix = \"2001:db8::/33x\"; primary = [\"fc00:b::e\"];\n"
+		"  backup = [\"fc00:c::e\"]; guards = [\"z\"]; } );\n";
+	char big[4096];
+
+	ck_assert_int_lt(srfd_config_load_string(text, "t", &conf, big, sizeof(big)), 0);
+	ck_assert_ptr_nonnull(strstr(big, "t:2: neighbor 'nope' is not an IPv6 address"));
+	ck_assert_ptr_nonnull(strstr(big, "\nt:5: 'multiplier' = 0 is out of range 1..255"));
+	ck_assert_ptr_nonnull(strstr(big, "\nt:8: prefix '2001:db8::/33x': length must be 1..128"));
+}
+END_TEST
+
+START_TEST(test_stall_limit)
+{
+	const char *text = "local_sid = \"fc00::bf\"; source = \"fc00::1\"; stall_limit_ms = 100;\n"
+		"sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+		"  segments = [\"fc00::1\"]; } );\n";
+
+	ck_assert_int_eq(srfd_config_load_string(text, "t", &conf, err, sizeof(err)), 0);
+	ck_assert_uint_eq(conf.stall_limit_ms, 100);
+	ck_assert_int_eq(srfd_config_load_file(SAMPLES_DIR "/srfd.conf", &conf, err,
+					       sizeof(err)), 0);
+	ck_assert_uint_eq(conf.stall_limit_ms, SRFD_DEFAULT_STALL_LIMIT_MS);
+}
+END_TEST
 
 START_TEST(test_bad_input)
 {
@@ -200,6 +240,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_pure_reflector);
+	tcase_add_test(tc, test_all_errors_listed);
+	tcase_add_test(tc, test_stall_limit);
 	tcase_add_test(tc, test_missing_file);
 	return srfd_check_run_tap("config", tc);
 }

@@ -45,6 +45,16 @@ def main():
     t.ok(r.returncode == 1 and "cannot reach srfdd at /nonexistent/srfd.sock" in r.stderr
          and r.stdout == "",
          "srfdctl explains an unreachable daemon", r.stderr)
+    r = run(st.SRFDCTL, "-s", "/nonexistent/srfd.sock", "reload")
+    t.ok(r.returncode == 1 and "cannot reach srfdd" in r.stderr and r.stdout == "",
+         "srfdctl reload explains an unreachable daemon", r.stderr)
+    r = run(st.SRFDD, "--flush", "-i", "bad/name")
+    t.ok(r.returncode == 1 and "instance name 'bad/name'" in r.stderr,
+         "srfdd --flush rejects a bad instance name", r.stderr)
+    r = run(st.SRFDD, "--flush", "-i", "clinopins%d" % (os.getpid() % 1000))
+    t.ok(r.returncode == 0 and not os.path.exists("/sys/fs/bpf/srfd/clinopins%d"
+                                                  % (os.getpid() % 1000)),
+         "srfdd --flush of an instance that owns nothing succeeds and creates nothing", r.stderr)
     r = run(st.SRFDCTL, "-i", "x" * 200, "session", "show")
     t.ok(r.returncode == 2 and "is too long" in r.stderr, "srfdctl rejects an over-long instance name")
     return t.done()
