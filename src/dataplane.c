@@ -471,13 +471,40 @@ static int ticker_reconcile(struct srfd_dp *dp)
 	return fresh || (r && dp->running);
 }
 
+/* Pins removed by hand: put them back, or the next srfdd starts blind. */
+static int pins_reconcile(struct srfd_dp *dp)
+{
+	struct bpf_map *m;
+	int n = 0;
+
+	bpf_object__for_each_map(m, dp->skel->obj) {
+		const char *path = bpf_map__pin_path(m);
+
+		if (!path || !access(path, F_OK))
+			continue;
+		mkdir(dp->pin_dir, 0700);
+		/* libbpf still thinks it is pinned: pin the fd directly */
+		if (bpf_obj_pin(bpf_map__fd(m), path)) {
+			log_err("cannot re-pin %s", path);
+			continue;
+		}
+		if (dp->running)
+			alert(dp, SRFD_EV_REPAIR, bpf_map__name(m), 1,
+			      "pin %s was removed: re-pinned", path);
+		n++;
+	}
+	return n;
+}
+
 int srfd_dp_reconcile(struct srfd_dp *dp)
 {
 	int n, r;
 
-	n = ticker_reconcile(dp);
-	if (n < 0)
-		return n;
+	n = pins_reconcile(dp);
+	r = ticker_reconcile(dp);
+	if (r < 0)
+		return r;
+	n += r;
 	r = srfd_routes_reconcile(dp);
 	if (r < 0)
 		return r;

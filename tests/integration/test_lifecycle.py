@@ -346,7 +346,12 @@ def main():
     topo.run("A", "tc", "filter", "del", "dev", "a-b", "egress", "pref", "65520", "handle",
              handle, "bpf")
     r3 = mon.wait(lambda e: e["event"] == "repaired" and "srfd_encap" in e["detail"], 3)
+    pin = "/sys/fs/bpf/srfd/%s/srfd_sess_state" % inst
+    os.unlink(pin)
+    r4 = mon.wait(lambda e: e["event"] == "repaired" and "srfd_sess_state" in e["detail"], 3)
     mon.stop()
+    t.ok(r4 is not None and os.path.exists(pin),
+         "a pin removed by hand is put back (the next srfdd would start blind otherwise)")
     view = kernel_view(topo, inst)
     t.ok(r1 and r2 and r3 and "fc00:a::bf" in view["routes"] and "metric 16" in view["routes"]
          and "srfd_encap" in view["filters"] and st.sessions(inst)["a-b"]["state"] == "up",
