@@ -28,9 +28,8 @@
 #include "session.h"
 #include "srfd.skel.h"
 
-static void __attribute__((format(printf, 5, 6)))
-alert(struct srfd_dp *dp, enum srfd_event_type type, const char *name,
-      unsigned int state, const char *fmt, ...)
+void srfd_dp_alert(struct srfd_dp *dp, enum srfd_event_type type,
+		   const char *name, unsigned int state, const char *fmt, ...)
 {
 	char detail[SRFD_DETAIL_LEN];
 	va_list ap;
@@ -38,6 +37,8 @@ alert(struct srfd_dp *dp, enum srfd_event_type type, const char *name,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	if (type == SRFD_EV_REPAIR)
+		dp->repairs++;
 	if (dp->alert)
 		dp->alert(dp->alert_ctx, type, name, state, detail);
 }
@@ -225,7 +226,7 @@ static int session_write(struct srfd_dp *dp, const struct srfd_config *conf,
 		 sc->name, srfd_plan_action_name(plan->sess_action[i]),
 		 sc->ifname, nbr, sc->interval_us, sc->multiplier, sc->up_after);
 	if (!ifindex)
-		alert(dp, SRFD_EV_LINK, sc->name, 0,
+		srfd_dp_alert(dp, SRFD_EV_LINK, sc->name, 0,
 		      "interface %s does not exist: session cannot come up",
 		      sc->ifname);
 	return 0;
@@ -431,7 +432,7 @@ static int ticker_reconcile(struct srfd_dp *dp)
 		if (err)
 			return err;
 		if (dp->running)
-			alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
+			srfd_dp_alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
 			      "ticker veth %s/%s was gone: recreated",
 			      dp->ticker.pace, dp->ticker.loop);
 		fresh = 1;
@@ -459,7 +460,7 @@ static int ticker_reconcile(struct srfd_dp *dp)
 		return r;
 	}
 	if (r && dp->running && !fresh)
-		alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
+		srfd_dp_alert(dp, SRFD_EV_REPAIR, dp->ticker.loop, 1,
 		      "srfd_tick filter on %s: re-attached", dp->ticker.loop);
 	for (i = 0; fresh && dp->conf->nsessions && i < SRFD_TICKERS; i++) {
 		err = srfd_ticker_inject(&dp->ticker);
@@ -489,7 +490,7 @@ static int pins_reconcile(struct srfd_dp *dp)
 			continue;
 		}
 		if (dp->running)
-			alert(dp, SRFD_EV_REPAIR, bpf_map__name(m), 1,
+			srfd_dp_alert(dp, SRFD_EV_REPAIR, bpf_map__name(m), 1,
 			      "pin %s was removed: re-pinned", path);
 		n++;
 	}
@@ -572,15 +573,15 @@ void srfd_dp_session_link(struct srfd_dp *dp, unsigned int idx, int ifindex,
 			log_err("session '%s': cannot update its interface: %s",
 				sc->name, strerror(-err));
 		if (ifindex)
-			alert(dp, SRFD_EV_LINK, sc->name, oper_up,
+			srfd_dp_alert(dp, SRFD_EV_LINK, sc->name, oper_up,
 			      "interface %s is back (ifindex %d)", sc->ifname,
 			      ifindex);
 		else
-			alert(dp, SRFD_EV_LINK, sc->name, 0,
+			srfd_dp_alert(dp, SRFD_EV_LINK, sc->name, 0,
 			      "interface %s is gone", sc->ifname);
 		dp->sess_ifindex[idx] = ifindex;
 	} else if (ifindex && down != dp->sess_link_down[idx]) {
-		alert(dp, SRFD_EV_LINK, sc->name, !down, "interface %s is %s",
+		srfd_dp_alert(dp, SRFD_EV_LINK, sc->name, !down, "interface %s is %s",
 		      sc->ifname, down ? "down" : "up again");
 	}
 	dp->sess_link_down[idx] = down;

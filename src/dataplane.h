@@ -81,6 +81,10 @@ void srfd_dp_session_link(struct srfd_dp *dp, unsigned int idx, int ifindex,
 __u64 srfd_dp_clock_silence(const struct srfd_dp *dp, __u64 now, __u64 limit);
 /* Rebuild the probe clock from scratch (after it stayed silent). */
 int srfd_dp_clock_rebuild(struct srfd_dp *dp);
+/* Raise one of srfdd's own notices through the alert callback. */
+void srfd_dp_alert(struct srfd_dp *dp, enum srfd_event_type type,
+		   const char *name, unsigned int state, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Userspace side only: the kernel side stays and keeps protecting. */
 void srfd_dp_close(struct srfd_dp *dp);
 /* Remove everything the instance owns (routes, filters, ticker, pins). */

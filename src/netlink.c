@@ -103,7 +103,8 @@ static int extack_attr(const struct nlattr *attr, void *data)
 
 /*
  * Send @nlh and wait for the answer: an error/acknowledgement, or (for a
- * request without NLM_F_ACK) the first reply, handed to @on_reply.
+ * request without NLM_F_ACK) the first reply, handed to @on_reply; for a
+ * dump, every reply until NLMSG_DONE.
  */
 static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
 			  int (*on_reply)(const struct nlmsghdr *r, void *data),
@@ -111,10 +112,10 @@ static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
 {
 	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int seq = nlh->nlmsg_seq;
+	int dump = nlh->nlmsg_flags & NLM_F_DUMP, n, ret;
 	const struct nlmsgerr *e;
 	const char *msg = NULL;
 	ssize_t got;
-	int n;
 
 	nl->errmsg[0] = '\0';
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
@@ -130,9 +131,12 @@ static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
 		     r = mnl_nlmsg_next(r, &n)) {
 			if (r->nlmsg_seq != seq)
 				continue;
+			if (r->nlmsg_type == NLMSG_DONE)
+				return 0;
 			if (r->nlmsg_type != NLMSG_ERROR) {
-				if (on_reply)
-					return on_reply(r, data);
+				ret = on_reply ? on_reply(r, data) : 0;
+				if (!dump)
+					return ret;
 				continue;
 			}
 			e = mnl_nlmsg_get_payload(r);
@@ -482,17 +486,29 @@ int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt)
 	return 0;
 }
 
+struct route_dump {
+	void (*cb)(const struct srfd_route *rt, void *data);
+	void *data;
+};
+
+static int route_dump_reply(const struct nlmsghdr *r, void *data)
+{
+	struct route_dump *d = data;
+	struct srfd_route rt;
+
+	if (srfd_nl_route6_parse(r, &rt) == 0 && rt.protocol == SRFD_RTPROT &&
+	    rt.table == RT_TABLE_MAIN)
+		d->cb(&rt, d->data);
+	return 0;
+}
+
 int srfd_nl_route6_dump(struct srfd_nl *nl,
 			void (*cb)(const struct srfd_route *rt, void *data),
 			void *data)
 {
-	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = request(nl, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	unsigned int seq = nlh->nlmsg_seq;
-	struct srfd_route rt;
-	ssize_t got;
-	int n;
+	struct route_dump d = { .cb = cb, .data = data };
 
 	/* strict checking lets the kernel send only srfd's own routes */
 	nlh->nlmsg_flags &= ~NLM_F_ACK;
@@ -500,28 +516,7 @@ int srfd_nl_route6_dump(struct srfd_nl *nl,
 	rtm->rtm_protocol = SRFD_RTPROT;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		struct nlmsghdr *r;
-
-		got = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
-		if (got < 0)
-			return -errno;
-		n = got;
-		for (r = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, n);
-		     r = mnl_nlmsg_next(r, &n)) {
-			if (r->nlmsg_seq != seq)
-				continue;
-			if (r->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (r->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)mnl_nlmsg_get_payload(r))->error;
-			if (srfd_nl_route6_parse(r, &rt) == 0 &&
-			    rt.protocol == SRFD_RTPROT && rt.table == RT_TABLE_MAIN)
-				cb(&rt, data);
-		}
-	}
+	return transact_reply(nl, nlh, route_dump_reply, &d);
 }
 
 struct link_get_result {

@@ -63,20 +63,6 @@ static int route_set_load(struct srfd_dp *dp, struct route_set *s)
 	return err;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-repair(struct srfd_dp *dp, const char *name, const char *fmt, ...)
-{
-	char detail[SRFD_DETAIL_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	dp->repairs++;
-	if (dp->alert)
-		dp->alert(dp->alert_ctx, SRFD_EV_REPAIR, name, 1, detail);
-}
-
 static void route_name(const struct srfd_route *rt, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -132,7 +118,8 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 		return err;
 	}
 	if (dp->running)
-		repair(dp, name, "%s route %s: re-installed", what,
+		srfd_dp_alert(dp, SRFD_EV_REPAIR, name, 1,
+			      "%s route %s: re-installed", what,
 		       cur ? "was changed" : "was missing");
 	else
 		log_info("%s route %s %s", what, name,
@@ -238,7 +225,8 @@ static int encap_filter_ensure(struct srfd_dp *dp, int ifindex)
 	if (!r)
 		return 0;
 	if (dp->running && known)
-		repair(dp, ifname, "srfd_encap filter on %s egress: re-attached",
+		srfd_dp_alert(dp, SRFD_EV_REPAIR, ifname, 1,
+			      "srfd_encap filter on %s egress: re-attached",
 		       ifname);
 	else if (known)
 		log_info("srfd_encap on %s egress now runs this srfdd's program",

@@ -96,6 +96,7 @@ static int ctl_request(struct ctl_opts *o, unsigned int op,
 		struct srfd_ctl_session s;
 		struct srfd_ctl_counter c;
 		struct srfd_ctl_prefix p;
+		struct srfd_ctl_msg m;
 	} rec;
 	size_t got;
 	int fd, rop, ret = 1;
@@ -290,36 +291,27 @@ static void print_event(struct srfd_out *o, const struct srfd_ctl_event *rec,
 	}
 }
 
-/* `reload`: srfdd answers with message lines, then END or ERROR. */
+static void print_msg(struct srfd_out *o, const void *rec)
+{
+	const struct srfd_ctl_msg *m = rec;
+
+	fprintf(o->f, "%.*s\n", (int)sizeof(m->text), m->text);
+}
+
+static void no_frame(struct srfd_out *o)
+{
+	(void)o;
+}
+
+/* `reload`: srfdd answers with message lines (every error), then END/ERROR. */
 static int cmd_reload(struct ctl_opts *o)
 {
-	union {
-		struct srfd_ctl_hdr hdr;
-		struct srfd_ctl_msg m;
-	} rec;
-	size_t got;
-	int fd, op, ret = 1;
+	static const struct ctl_printer p = {
+		no_frame, print_msg, no_frame,
+		SRFD_CTL_MSG_REC, sizeof(struct srfd_ctl_msg),
+	};
 
-	fd = ctl_connect(o, SRFD_CTL_RELOAD);
-	if (fd < 0)
-		return 1;
-	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
-		if (op == SRFD_CTL_MSG_REC && got == sizeof(rec.m)) {
-			rec.m.text[sizeof(rec.m.text) - 1] = '\0';
-			printf("%s\n", rec.m.text);
-			continue;
-		}
-		if (op == SRFD_CTL_END)
-			ret = 0;
-		else if (op == SRFD_CTL_ERROR)
-			fprintf(stderr, "srfdctl: reload refused: %s\n",
-				strerror(-rec.hdr.status));
-		break;
-	}
-	if (op == 0)
-		fprintf(stderr, "srfdctl: srfdd closed the connection early\n");
-	close(fd);
-	return ret;
+	return ctl_request(o, SRFD_CTL_RELOAD, &p);
 }
 
 static int cmd_monitor(struct ctl_opts *o)

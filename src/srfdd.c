@@ -182,19 +182,6 @@ static void on_alert(void *ctx, enum srfd_event_type type, const char *name,
 	broadcast(d, name, &ev, detail);
 }
 
-static void __attribute__((format(printf, 5, 6)))
-alertf(struct srfdd *d, enum srfd_event_type type, const char *name,
-       unsigned int state, const char *fmt, ...)
-{
-	char detail[SRFD_DETAIL_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	on_alert(d, type, name, state, detail);
-}
-
 static void reconcile_now(struct srfdd *d)
 {
 	int n = srfd_dp_reconcile(&d->dp);
@@ -312,7 +299,7 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 	silent = srfd_dp_clock_silence(&d->dp, now, limit);
 	if (!silent) {
 		if (d->clock_dead)
-			on_alert(d, SRFD_EV_CLOCK, d->dp.ticker.loop, 1,
+			srfd_dp_alert(&d->dp, SRFD_EV_CLOCK, d->dp.ticker.loop, 1,
 				 "probe clock running again");
 		d->clock_dead = 0;
 		d->clock_tries = 0;
@@ -320,7 +307,7 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 			expected = (now - d->window_start_ns) / 1e3 / d->conf.tick_us;
 			if (d->window_start_ns &&
 			    g.ticks - d->window_ticks > 4 * expected + 20) {
-				on_alert(d, SRFD_EV_REPAIR, d->dp.ticker.pace, 1,
+				srfd_dp_alert(&d->dp, SRFD_EV_REPAIR, d->dp.ticker.pace, 1,
 					 "probe clock unpaced (its TBF was removed?): re-paced");
 				d->dp.paced_tick_us = 0;
 				reconcile_now(d);
@@ -331,7 +318,7 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (!d->clock_dead)
-		alertf(d, SRFD_EV_CLOCK, d->dp.ticker.loop, 0,
+		srfd_dp_alert(&d->dp, SRFD_EV_CLOCK, d->dp.ticker.loop, 0,
 		       "no tick for %llu ms: probes cannot be sent, repairing",
 		       (unsigned long long)(silent / 1000000));
 	d->clock_dead = 1;
@@ -339,7 +326,7 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 		reconcile_now(d);
 		srfd_ticker_inject(&d->dp.ticker);
 	} else {
-		on_alert(d, SRFD_EV_REPAIR, d->dp.ticker.loop, 1,
+		srfd_dp_alert(&d->dp, SRFD_EV_REPAIR, d->dp.ticker.loop, 1,
 			 "probe clock still silent: ticker veth rebuilt");
 		srfd_dp_clock_rebuild(&d->dp);
 	}
@@ -401,7 +388,7 @@ static int reload(struct srfdd *d, int fd)
 		ret = -EINVAL;
 	}
 	if (ret) {
-		on_alert(d, SRFD_EV_RELOAD, d->conf.instance, 0,
+		srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, 0,
 			 "configuration refused, nothing changed");
 		log_err("reload: %s", err);
 		ctl_send_lines(fd, err);
@@ -414,7 +401,7 @@ static int reload(struct srfdd *d, int fd)
 		ret = srfd_dp_reconcile(&d->dp);
 		ret = ret < 0 ? ret : 0;
 	}
-	on_alert(d, SRFD_EV_RELOAD, d->conf.instance, !ret,
+	srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, !ret,
 		 ret ? "configuration applied with errors (see the log)" :
 		       "configuration applied");
 	ctl_send_lines(fd, ret ? "applied with errors, see srfdd's log" :
@@ -695,7 +682,7 @@ static int start(struct srfdd *d)
 		return err;
 	}
 	if (d->dp.adopted)
-		on_alert(d, SRFD_EV_ADOPT, d->conf.instance, 1,
+		srfd_dp_alert(&d->dp, SRFD_EV_ADOPT, d->conf.instance, 1,
 			 "kernel state of an earlier srfdd adopted: sessions, "
 			 "counters and routes kept");
 	return 0;
