@@ -100,7 +100,7 @@ def main():
                 if cnt:
                     print("%-22s   %-13s %8d runs  %7.0f ns/run  %6.3f %% of one core" %
                           ("", name, cnt, ns / cnt, 100.0 * ns / (a.seconds * 1e9)))
-            topo.stop(d)
+            topo.stop(d, flush=True)
             time.sleep(1)
     finally:
         subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=0"])

@@ -41,7 +41,7 @@ def srfd_series(interval_us, mult, trials, rng):
             det = st.detection_trial(topo, inst, interval_us, mult, rng)
             out.append(det)
             st.wait_state(inst, "a-b", "up", 2)
-        topo.stop(d)
+        topo.stop(d, flush=True)
         return out
     finally:
         topo.cleanup()

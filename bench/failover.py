@@ -33,7 +33,7 @@ def gap_series(topo, interval_us, mult, trials, rng):
     d = topo.srfdd("A", topo.write_frr_conf(inst, interval_us, mult, hold_ms=100,
                                             hold_max_ms=100))
     if not st.wait_state(inst, "a-b", "up", 5):
-        topo.stop(d)
+        topo.stop(d, flush=True)
         return []
     detect_s = mult * interval_us / 1e6
     per_trial = 0.25 + 10 * detect_s + 0.6
@@ -63,7 +63,7 @@ def gap_series(topo, interval_us, mult, trials, rng):
         inside = [r for r in runs if t_fail - 5e6 <= r[3] <= t_rep]
         gaps.append(max(r[2] for r in inside) / 1e6 if inside else 0.0)
         revert_loss += sum(r[1] for r in runs if t_rep < r[3] <= t_rep + 0.45e9)
-    topo.stop(d)
+    topo.stop(d, flush=True)
     return gaps, revert_loss
 
 
@@ -137,7 +137,7 @@ def main():
         st.wait_state(inst, "a-b", "up", 5)
         res["srfd"].append(throughput(topo, a.seconds))
         c = st.stats(inst)
-        topo.stop(d)
+        topo.stop(d, flush=True)
         topo.run("A", "ip", "-6", "route", "add", PFX, "encap", "seg6", "mode", "encap",
                  "segs", "fc00:b::e,fc00:d::d6", "dev", "a-b")
         res["seg6"].append(throughput(topo, a.seconds))

@@ -93,7 +93,7 @@ def main():
         st.wait_state(inst, "1ms", "up", 5)
         st.wait_state(inst, "10ms", "up", 5)
     print("# * longest gap between two ticks since srfdd started (cumulative)")
-    topo.stop(d)
+    topo.stop(d, flush=True)
     if bfdd:
         detect.bfdd_stop(bfdd)
     return 0

@@ -89,7 +89,8 @@ class Topo:
         self.procs = []
         self.failers = {}
         self.nodes = []
-        self.instances = []     # (node, config) of every srfdd started
+        self.instances = []     # (node, instance) of every srfdd started
+        self.owner = {}         # pid -> (node, instance)
         atexit.register(self.cleanup)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -277,6 +278,8 @@ class Topo:
             m = re.search(r'^instance\s*=\s*"([^"]+)"', f.read(), re.M)
         if m and (node, m.group(1)) not in self.instances:
             self.instances.append((node, m.group(1)))
+        if m:
+            self.owner[p.pid] = (node, m.group(1))
         return p
 
     def flush(self, node, conf=None, instance=None):
@@ -285,7 +288,15 @@ class Topo:
         return subprocess.run([SRFDD, "--flush", "-n", self.ns(node)] + what,
                               capture_output=True, text=True)
 
-    def stop(self, p, timeout=5):
+    def stop(self, p, timeout=5, flush=False):
+        """SIGTERM @p (its kernel side stays); with @flush, remove that too."""
+        rc = self._stop(p, timeout)
+        if flush and p.pid in self.owner:
+            node, inst = self.owner[p.pid]
+            self.flush(node, instance=inst)
+        return rc
+
+    def _stop(self, p, timeout):
         if p.poll() is None:
             os.kill(p.pid, signal.SIGCONT)
             p.terminate()
