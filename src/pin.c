@@ -27,22 +27,38 @@ int srfd_instance_lock(const char *instance, int *holder)
 	ssize_t n;
 	int fd;
 
+	struct stat a, b;
+	int tries;
+
 	*holder = 0;
 	mkdir(SRFD_RUN_DIR, 0755);
 	lock_path(instance, path, sizeof(path));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	for (tries = 0;; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		if (n > 0) {
-			pid[n] = '\0';
-			*holder = atoi(pid);
+			n = pread(fd, pid, sizeof(pid) - 1, 0);
+			if (n > 0) {
+				pid[n] = '\0';
+				*holder = atoi(pid);
+			}
+			close(fd);
+			return err;
 		}
+		/*
+		 * The previous holder unlinks the file on exit: a lock taken
+		 * on that unlinked file is no lock. Only the file the path
+		 * names now counts.
+		 */
+		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			break;
 		close(fd);
-		return err;
+		if (tries == 3)
+			return -EAGAIN;
 	}
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n)
