@@ -401,7 +401,23 @@ def main():
          "a reload with two errors lists both and changes nothing (srfdctl and SIGHUP)",
          r.stdout + r.stderr)
 
-    # 12. stop, flush: nothing left
+    # 12. the monitored interface is renamed away and back
+    st.wait_state(inst, "a-c", "up", 3)
+    topo.run("A", "ip", "link", "set", "a-c", "down")
+    topo.run("A", "ip", "link", "set", "a-c", "name", "a-c-old")
+    gone = st.wait_field(lambda: st.sessions(inst), "a-c", "down_reason", "interface_gone", 2)
+    topo.run("A", "ip", "link", "set", "a-c-old", "name", "a-c")
+    topo.run("A", "ip", "link", "set", "a-c", "up")
+    topo.run("A", "ip", "-6", "addr", "replace", "fc00:ac::1/64", "dev", "a-c", "nodad")
+    topo.run("A", "ip", "-6", "route", "replace", "fc00:c::/48", "via", "fc00:ac::2")
+    topo.resolve("A", "fc00:ac::2")
+    back = st.wait_state(inst, "a-c", "up", 5)
+    t.ok(gone is not None and gone["state"] == "down" and "(gone)" in gone["interface"]
+         and back is not None and back["interface"] == "a-c",
+         "a-c renamed: its session is down (interface_gone); renamed back: it comes up",
+         "%s %s" % (gone, back))
+
+    # 13. stop, flush: nothing left
     rc = topo.stop(d)
     fl = topo.flush("A", instance=inst)     # its config is the broken one now
     view = kernel_view(topo, inst)
