@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * H.Encaps of protected traffic with the active SID list of its prefix,
+ * on the egress of the primary's device or of the loop. BPF side only;
+ * the header writer is lib/encap.h, shared with the unit tests.
+ */
+#ifndef SRFD_BPF_LIB_HEADEND_H
+#define SRFD_BPF_LIB_HEADEND_H
+
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_endian.h>
+#include "maps.h"
+/*
+ * H.Encaps on the egress of a device srfd_encap is attached to (the
+ * primary's egress device, or the loop). Returns the reason; *verdict is
+ * the tc verdict.
+ */
+static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
+					      int *verdict)
+{
+	struct bpf_fib_lookup fib = { 0 };
+	const struct srfd_prefix_cfg *cfg;
+	struct srfd_prefix_state *st;
+	const struct srfd_settings *set;
+	struct srfd_encap_stats *stats;
+	struct srfd_scratch *scratch;
+	struct srfd_prefix_key key;
+	struct bpf_redir_neigh nh;
+	__u32 zero = 0, idx, list, n, hlen, inner_len, skey;
+	struct ipv6hdr inner;
+	__u32 *pidx;
+	int rc, on_loop;
+
+	/*
+	 * On the loop only protected traffic arrives; on a real egress
+	 * device everything else must pass untouched, to the next filter.
+	 */
+	set = settings_get();
+	if (!set) {
+		*verdict = TC_ACT_UNSPEC;
+		return SRFD_R_ENCAP_NO_PREFIX;
+	}
+	on_loop = skb->ifindex == set->loop_ifindex;
+	*verdict = on_loop ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+	if (skb->protocol != bpf_htons(ETH_P_IPV6))
+		return SRFD_R_ENCAP_NOT_IPV6;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &inner, sizeof(inner)))
+		return SRFD_R_TRUNCATED;
+	key.prefixlen = 128;
+	__builtin_memcpy(key.addr, &inner.daddr, SRFD_SID_LEN);
+	pidx = bpf_map_lookup_elem(&srfd_prefix_lpm, &key);
+	if (!pidx)
+		return SRFD_R_ENCAP_NO_PREFIX;
+	idx = *pidx;
+	cfg = bpf_map_lookup_elem(&srfd_prefix_cfg, &idx);
+	st = bpf_map_lookup_elem(&srfd_prefix_state, &idx);
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!cfg || !st || !scratch || !cfg->valid)
+		return SRFD_R_ENCAP_NO_PREFIX;
+	*verdict = TC_ACT_SHOT;
+	list = st->active & 1;
+	n = cfg->nsegs[list];
+	if (n < 1 || n > SRFD_MAX_ENCAP_SEGS)
+		return SRFD_R_ENCAP_FAIL;
+
+	inner_len = skb->len - ETH_HLEN_SRFD;
+	fib.family = AF_INET6;
+	fib.ifindex = skb->ifindex;
+	__builtin_memcpy(fib.ipv6_src, cfg->src, SRFD_SID_LEN);
+	__builtin_memcpy(fib.ipv6_dst, cfg->segs[list][0], SRFD_SID_LEN);
+	/* GSO segments were sized by the route MTU, which leaves room */
+	if (!skb->gso_size)
+		fib.tot_len = inner_len + SRFD_ENCAP_OVERHEAD(n);
+	/*
+	 * We originate the outer packet: an output lookup. On the loop the
+	 * neighbour is left to bpf_redirect_neigh(); on a real egress device
+	 * we want its address to send the packet on without a second pass.
+	 */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT |
+			    (on_loop ? SRFD_FIB_LOOKUP_SKIP_NEIGH : 0));
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return SRFD_R_ENCAP_TOO_BIG;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return SRFD_R_ENCAP_NO_ROUTE;
+
+	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
+				inner_len, (bpf_ntohl(*(__u32 *)&inner) >> 20) & 0xff,
+				skb->hash);
+	if (hlen < SRFD_ENCAP_OVERHEAD(1) || hlen > SRFD_ENCAP_OVERHEAD(SRFD_MAX_ENCAP_SEGS))
+		return SRFD_R_ENCAP_FAIL;
+	/*
+	 * FIXED_GSO: the route MTU already left room for this header, so
+	 * GSO segments keep their size instead of shrinking by @hlen.
+	 */
+	if (bpf_skb_adjust_room(skb, hlen, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
+				BPF_F_ADJ_ROOM_FIXED_GSO))
+		return SRFD_R_ENCAP_FAIL;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, scratch->buf, hlen, 0))
+		return SRFD_R_ENCAP_FAIL;
+
+	skey = SRFD_ENCAP_STATS_KEY(idx, list);
+	stats = bpf_map_lookup_elem(&srfd_encap_stats, &skey);
+	if (stats) {
+		stats->packets += skb->gso_segs ?: 1;
+		stats->bytes += skb->len;
+	}
+	/* already on the right device with a resolved neighbour: just go */
+	if (!on_loop && rc == BPF_FIB_LKUP_RET_SUCCESS &&
+	    fib.ifindex == skb->ifindex) {
+		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
+		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0))
+			return SRFD_R_ENCAP_FAIL;
+		*verdict = TC_ACT_OK;
+		return SRFD_R_ENCAP_OK;
+	}
+	/* fib.ipv6_dst now holds the next hop (gateway or the SID itself) */
+	nh.nh_family = AF_INET6;
+	__builtin_memcpy(nh.ipv6_nh, fib.ipv6_dst, SRFD_SID_LEN);
+	*verdict = bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+	return SRFD_R_ENCAP_OK;
+}
+
+#endif

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Looped-probe sessions: state transitions, the per-session watchdog, the
+ * ticker that emits due probes and the receive path of returned probes.
+ * BPF side only; the wire format itself is lib/probe.h.
+ */
+#ifndef SRFD_BPF_LIB_PROBER_H
+#define SRFD_BPF_LIB_PROBER_H
+
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_endian.h>
+#include "maps.h"
+#include "probe.h"
+#include "reroute.h"
+/*
+ * Move @st from @from to @to; only one CPU wins a given transition. Leaving
+ * `up` records @reason, counts a down and flips the guarded prefixes to
+ * their backup in the same softirq, without userspace.
+ */
+static __always_inline int session_transition(__u32 id,
+					       struct srfd_session_state *st,
+					       __u32 from, __u32 to, __u64 now,
+					       __u32 reason)
+{
+	struct srfd_event *ev;
+
+	if (__sync_val_compare_and_swap(&st->state, from, to) != from)
+		return 0;
+	st->last_change_ns = now;
+	if (to != SRFD_STATE_UP)
+		st->down_reason = reason;
+	if (from == SRFD_STATE_UP)
+		__sync_fetch_and_add(&st->downs, 1);
+	ev = bpf_ringbuf_reserve(&srfd_events, sizeof(*ev), 0);
+	if (ev) {
+		ev->type = SRFD_EV_STATE;
+		ev->reason = to == SRFD_STATE_UP ? SRFD_DOWN_NONE : reason;
+		ev->pad = 0;
+		ev->id = id;
+		ev->old_state = from;
+		ev->new_state = to;
+		ev->ts_ns = now;
+		ev->tx_seq = st->tx_seq;
+		ev->rx_seq = st->rx_seq;
+		bpf_ringbuf_submit(ev, 0);
+	} else {
+		count(SRFD_R_RINGBUF_FULL);
+	}
+	if (from == SRFD_STATE_UP) {
+		guards_walk(id, now, 1);	/* the switch events follow */
+		st->reroute_pending = 1;
+	}
+	return 1;
+}
+
+static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
+				 struct srfd_session_state *st)
+{
+	const struct srfd_session_cfg *cfg;
+	const struct srfd_settings *set;
+	__u64 now, detect, last, next;
+	__u32 id = *key;
+
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	set = settings_get();
+	if (!cfg || !cfg->active || !set)
+		return 0;	/* slot released: let the timer die */
+
+	now = bpf_ktime_get_ns();
+	detect = cfg->interval_ns * cfg->multiplier;
+	next = now + detect;
+
+	if (st->state == SRFD_STATE_UP) {
+		last = st->last_rx_ns;
+		if ((__s64)(now - last) < (__s64)detect) {
+			next = last + detect;
+		} else if (st->tx_seq - st->rx_seq >= cfg->multiplier) {
+			session_transition(id, st, SRFD_STATE_UP,
+					   SRFD_STATE_DOWN, now,
+					   SRFD_DOWN_WATCHDOG);
+		} else if (set->stall_ns &&
+			   (__s64)(now - st->last_tx_ns) >= (__s64)set->stall_ns) {
+			/*
+			 * The stall rule below is bounded: a clock dead this
+			 * long is not a hiccup. The path is unverified, so the
+			 * session stops claiming `up` and its prefixes move
+			 * to their backup.
+			 */
+			session_transition(id, st, SRFD_STATE_UP,
+					   SRFD_STATE_STALLED, now,
+					   SRFD_DOWN_CLOCK);
+		} else {
+			/*
+			 * Silent for the detection time, but fewer than
+			 * multiplier probes went out: our own sending stalled.
+			 * Look again soon instead of blaming the link.
+			 */
+			__sync_fetch_and_add(&st->stall_saves, 1);
+			next = now + (cfg->interval_ns / 4 ?: 1000);
+		}
+	}
+	if (st->state == SRFD_STATE_UP && st->reroute_pending)
+		st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
+
+	if (bpf_timer_start(&st->watchdog, next, SRFD_TIMER_ABS))
+		count(SRFD_R_WATCHDOG_FAIL);
+	return 0;
+}
+
+/*
+ * Arm the watchdog once per settings generation: a restarted srfdd loads new
+ * programs, and the timer then calls the new callback instead of keeping the
+ * old program alive.
+ */
+static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *cfg,
+						 struct srfd_session_state *st,
+						 __u32 gen, __u64 now)
+{
+	__u32 armed = st->armed;
+
+	if (armed == gen ||
+	    __sync_val_compare_and_swap(&st->armed, armed, gen) != armed)
+		return;
+	if (!armed)
+		bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&st->watchdog, session_watchdog_fire);
+	if (bpf_timer_start(&st->watchdog,
+			    now + cfg->interval_ns * cfg->multiplier,
+			    SRFD_TIMER_ABS))
+		count(SRFD_R_WATCHDOG_FAIL);
+}
+
+/* Emit one probe for session @id if it is due. */
+static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
+					       __u8 *buf, __u64 now,
+					       const struct srfd_settings *set)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+	__u64 due, next, seq;
+	__u32 len;
+
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	if (!cfg || !cfg->active)
+		return;
+	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
+	if (!st)
+		return;
+	session_arm_watchdog(cfg, st, set->generation, now);
+
+	/* half an interval of slack absorbs tick jitter without skipping */
+	due = st->next_tx_ns;
+	if ((__s64)(now + cfg->interval_ns / 2 - due) < 0)
+		return;
+	next = due + cfg->interval_ns;
+	if ((__s64)(now - next) >= 0)	/* we stalled: restart the schedule */
+		next = now + cfg->interval_ns;
+	/* two tickers may run at once on two CPUs: one send per slot */
+	if (__sync_val_compare_and_swap(&st->next_tx_ns, due, next) != due)
+		return;
+
+	seq = __sync_fetch_and_add(&st->tx_seq, 1) + 1;
+	len = srfd_probe_build(buf, cfg, seq, now);
+	if (len < SRFD_PROBE_LEN(1) || len > SRFD_PROBE_BUF_LEN)
+		goto fail;
+	if (skb->len != len && bpf_skb_change_tail(skb, len, 0))
+		goto fail;
+	if (bpf_skb_store_bytes(skb, 0, buf, len, 0))
+		goto fail;
+	if (bpf_clone_redirect(skb, set->loop_ifindex, BPF_F_INGRESS))
+		goto fail;
+	st->last_tx_ns = now;
+	__sync_fetch_and_add(&st->probes_tx, 1);
+	return;
+fail:
+	count(SRFD_R_TX_FAIL);
+}
+
+static __always_inline int handle_tick(struct __sk_buff *skb)
+{
+	const struct srfd_settings *set;
+	struct srfd_scratch *scratch;
+	struct srfd_global *global;
+	struct srfd_tick tick;
+	__u32 zero = 0, nr, i;
+	__u64 now;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &tick, sizeof(tick)) ||
+	    tick.magic != bpf_htonl(SRFD_TICK_MAGIC)) {
+		count(SRFD_R_UNKNOWN_FRAME);
+		return TC_ACT_SHOT;
+	}
+	set = settings_get();
+	if (!set)
+		return TC_ACT_SHOT;
+	/* keep the ticker circulating before anything can fail */
+	if (bpf_clone_redirect(skb, set->pacer_ifindex, 0))
+		count(SRFD_R_TICK_LOST);
+	count(SRFD_R_TICK);
+
+	now = bpf_ktime_get_ns();
+	global = bpf_map_lookup_elem(&srfd_global, &zero);
+	if (global) {
+		__u64 gap = now - global->last_tick_ns;
+
+		/* racy across CPUs by design: a statistic, not a decision */
+		if (global->last_tick_ns && (__s64)gap > (__s64)global->max_tick_gap_ns)
+			global->max_tick_gap_ns = gap;
+		__sync_fetch_and_add(&global->ticks, 1);
+		global->last_tick_ns = now;
+	}
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch)
+		return TC_ACT_SHOT;
+	nr = set->nr_slots;
+
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
+		if (i >= nr)
+			break;
+		session_maybe_send(skb, i, scratch->buf, now, set);
+	}
+	return TC_ACT_SHOT;
+}
+
+/* Second pass of a probe built by handle_tick: out of the monitored link. */
+static __always_inline int handle_outgoing_probe(struct __sk_buff *skb)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_probe_info info;
+	struct bpf_redir_neigh nh;
+	struct srfd_scratch *scratch;
+	__u32 zero = 0, len, id;
+
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch)
+		return TC_ACT_SHOT;
+	len = skb->len - ETH_HLEN_SRFD;
+	if (skb->len < ETH_HLEN_SRFD + IPV6_HLEN_SRFD + SRH_HLEN_SRFD ||
+	    len > SRFD_PROBE_BUF_LEN)
+		goto unknown;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, scratch->buf, len))
+		goto unknown;
+	if (srfd_probe_parse(scratch->buf, len, &info) != SRFD_R_PROBE_OK)
+		goto unknown;
+	id = info.session_id;
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	if (!cfg || !cfg->active || cfg->token != info.token)
+		goto unknown;
+
+	count(SRFD_R_TX_REDIRECT);
+	nh.nh_family = AF_INET6;
+	__builtin_memcpy(nh.ipv6_nh, cfg->nexthop, SRFD_SID_LEN);
+	return bpf_redirect_neigh(cfg->ifindex, &nh, sizeof(nh), 0);
+unknown:
+	count(SRFD_R_UNKNOWN_FRAME);
+	return TC_ACT_SHOT;
+}
+
+
+/*
+ * Copy what fits of the packet from its IPv6 header at @l3off into the
+ * per-CPU scratch buffer and parse it as a probe; *buf and *len say what
+ * was loaded, for callers that read further fields.
+ */
+static __always_inline enum srfd_reason
+probe_load_parse(struct __sk_buff *skb, __u32 l3off,
+		 struct srfd_probe_info *info, __u8 **buf, __u32 *len)
+{
+	struct srfd_scratch *scratch;
+	__u32 zero = 0, n;
+
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch || skb->len <= l3off)
+		return SRFD_R_TRUNCATED;
+	n = skb->len - l3off;
+	if (n > SRFD_PROBE_BUF_LEN)
+		n = SRFD_PROBE_BUF_LEN;
+	if (n < 1 || bpf_skb_load_bytes(skb, l3off, scratch->buf, n))
+		return SRFD_R_TRUNCATED;
+	*buf = scratch->buf;
+	*len = n;
+	return srfd_probe_parse(scratch->buf, n, info);
+}
+
+/*
+ * A probe came back. @l3off is where its IPv6 header starts. Returns the
+ * reason, already counted.
+ */
+static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
+						       __u32 l3off)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+	struct srfd_probe_info info;
+	enum srfd_reason reason;
+	__u32 len, id;
+	__u64 now, prev;
+	__u8 *buf;
+
+	reason = probe_load_parse(skb, l3off, &info, &buf, &len);
+	if (reason != SRFD_R_PROBE_OK)
+		goto out;
+
+	id = info.session_id;
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
+	if (!cfg || !st || !cfg->active) {
+		reason = SRFD_R_BAD_SESSION;
+		goto out;
+	}
+	if (info.token != cfg->token) {
+		__sync_fetch_and_add(&st->bad_token, 1);
+		reason = SRFD_R_BAD_TOKEN;
+		goto out;
+	}
+
+	now = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&st->probes_rx, 1);
+	if (info.tx_ns <= now)
+		st->last_rtt_ns = now - info.tx_ns;
+	/* only a newer probe proves the path is alive now */
+	prev = st->rx_seq;
+	if (info.seq <= prev || info.seq > st->tx_seq)
+		goto out;
+	st->rx_seq = info.seq;
+	st->last_rx_ns = now;
+	if (info.seq == prev + 1)
+		st->good_streak += 1;
+	else
+		st->good_streak = 1;
+
+	if (st->state != SRFD_STATE_UP && st->good_streak >= cfg->up_after)
+		session_transition(id, st, st->state, SRFD_STATE_UP, now,
+				   SRFD_DOWN_NONE);
+out:
+	count(reason);
+	return reason;
+}
+
+#endif
