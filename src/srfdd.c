@@ -299,16 +299,17 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 	silent = srfd_dp_clock_silence(&d->dp, now, limit);
 	if (!silent) {
 		if (d->clock_dead)
-			srfd_dp_alert(&d->dp, SRFD_EV_CLOCK, d->dp.ticker.loop, 1,
-				 "probe clock running again");
+			srfd_dp_alert(&d->dp, SRFD_EV_CLOCK, d->dp.ticker.loop,
+				      1, "probe clock running again");
 		d->clock_dead = 0;
 		d->clock_tries = 0;
 		if (now - d->window_start_ns >= 100000000ULL) {
 			expected = (now - d->window_start_ns) / 1e3 / d->conf.tick_us;
 			if (d->window_start_ns &&
 			    g.ticks - d->window_ticks > 4 * expected + 20) {
-				srfd_dp_alert(&d->dp, SRFD_EV_REPAIR, d->dp.ticker.pace, 1,
-					 "probe clock unpaced (its TBF was removed?): re-paced");
+				srfd_dp_alert(&d->dp, SRFD_EV_REPAIR,
+					      d->dp.ticker.pace, 1,
+					      "probe clock unpaced (its TBF was removed?): re-paced");
 				d->dp.paced_tick_us = 0;
 				reconcile_now(d);
 			}
@@ -319,15 +320,18 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (!d->clock_dead)
 		srfd_dp_alert(&d->dp, SRFD_EV_CLOCK, d->dp.ticker.loop, 0,
-		       "no tick for %llu ms: probes cannot be sent, repairing",
-		       (unsigned long long)(silent / 1000000));
+			      "no tick for %llu ms: probes cannot be sent, repairing",
+			      (unsigned long long)(silent / 1000000));
 	d->clock_dead = 1;
+	d->window_start_ns = 0;	/* the rate window restarts with the clock */
 	if (d->clock_tries++ % 2 == 0) {
+		/* the pacer may be what went missing (its queue went with it) */
+		d->dp.paced_tick_us = 0;
 		reconcile_now(d);
 		srfd_ticker_inject(&d->dp.ticker);
 	} else {
 		srfd_dp_alert(&d->dp, SRFD_EV_REPAIR, d->dp.ticker.loop, 1,
-			 "probe clock still silent: ticker veth rebuilt");
+			      "probe clock still silent: ticker veth rebuilt");
 		srfd_dp_clock_rebuild(&d->dp);
 	}
 }

@@ -270,6 +270,26 @@ def main():
          "ticker veth deleted: recreated with its routes %.1f ms later, probes flow again"
          % repair_ms, "%s\n%s" % (view, after))
 
+    # 5b. its pacer (the TBF qdisc, with the queued ticker frames) is deleted
+    mon = Monitor(topo, inst)
+    before = st.sessions(inst)
+    t0 = st.mono_ns()
+    topo.run("A", "tc", "qdisc", "del", "dev", "sp-" + inst, "root")
+    ok = mon.wait(lambda e: e["event"] == "clock" and e["ok"] == "true" and e["ts_ns"] > t0, 2)
+    mon.stop()
+    time.sleep(0.2)
+    t1, ticks1 = st.mono_ns(), st.stats(inst)["ticks"]
+    time.sleep(0.5)
+    t2, ticks2 = st.mono_ns(), st.stats(inst)["ticks"]
+    rate = (ticks2 - ticks1) / ((t2 - t1) / 1e9)
+    qd = topo.run("A", "tc", "qdisc", "show", "dev", "sp-" + inst, capture=True).stdout
+    after = st.sessions(inst)
+    t.ok(ok is not None and "tbf" in qd and 800 <= rate <= 1200
+         and all(after[n]["downs"] == before[n]["downs"] for n in before),
+         "pacer deleted: clock running again %.0f ms later, paced (%.0f ticks/s for a 1 ms "
+         "tick), no session went down" % (((ok["ts_ns"] - t0) / 1e6) if ok else -1, rate),
+         qd)
+
     # 6. the clock cannot be repaired (srfdd stopped) during a failure: the
     # bounded stall rule takes the sessions out of `up`, traffic goes to backup
     stream = Stream(topo, 1.5)
