@@ -437,7 +437,29 @@ def main():
          "a-c renamed: its session is down (interface_gone); renamed back: it comes up",
          "%s %s" % (gone, back))
 
-    # 13. stop, flush: nothing left
+    # 13. a route storm while srfdd is frozen overruns its netlink socket
+    # (ENOBUFS): it resynchronises from a dump and repairs what it missed
+    os.kill(d.pid, signal.SIGSTOP)
+    batch = os.path.join(topo.tmp, "storm")
+    with open(batch, "w") as f:
+        for i in range(120000):
+            f.write("route add fc01:%x:%x::/64 via fc00:ac::2\n" % (i >> 16, i & 0xffff))
+    topo.run("A", "ip", "-6", "-batch", batch)
+    topo.run("A", "ip", "-6", "route", "del", PFX, "metric", "16")
+    os.kill(d.pid, signal.SIGCONT)
+    back = False
+    for _ in range(100):
+        if "metric 16" in topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout:
+            back = True
+            break
+        time.sleep(0.02)
+    time.sleep(0.2)
+    t.ok(back and "route notifications lost: full resync" in topo.log("A")
+         and st.sessions(inst)["a-b"]["state"] == "up",
+         "120,000 route changes while srfdd was frozen: overrun seen, full resync, the fast "
+         "route deleted meanwhile is back")
+
+    # 14. stop, flush: nothing left
     rc = topo.stop(d)
     fl = topo.flush("A", instance=inst)     # its config is the broken one now
     view = kernel_view(topo, inst)
