@@ -6,19 +6,25 @@
 #include <stddef.h>
 #include <ev.h>
 
-struct srfd_ctl_server;
+#define SRFD_CTL_MAX_CLIENTS	64	/* served at once; more wait in the backlog */
 
-/* Answer request @op by sending records on @fd; return 0 or -errno. */
-typedef int (*srfd_ctl_show_fn)(void *ctx, int fd, unsigned int op);
+struct srfd_ctl_server;
+struct srfd_ctl_client;
+
+/*
+ * Answer request @op by queueing records with srfd_ctl_reply(); return 0 or
+ * -errno (the client then gets an SRFD_CTL_ERROR record).
+ */
+typedef int (*srfd_ctl_request_fn)(void *ctx, struct srfd_ctl_client *c,
+				   unsigned int op);
 
 int srfd_ctl_open(struct srfd_ctl_server **out, struct ev_loop *loop,
-		  const char *path, srfd_ctl_show_fn show, void *ctx);
-/* Send one record to every `monitor` client. */
+		  const char *path, srfd_ctl_request_fn request, void *ctx);
+/* Queue one record for @c (written as its socket drains); 0 or -errno. */
+int srfd_ctl_reply(struct srfd_ctl_client *c, const void *rec, size_t len);
+/* Queue one record for every `monitor` client. */
 void srfd_ctl_broadcast(struct srfd_ctl_server *srv, const void *rec,
 			size_t len);
 void srfd_ctl_close(struct srfd_ctl_server *srv);
-
-/* Send one record; 0 or -errno. Shared with srfdctl. */
-int srfd_ctl_send(int fd, const void *rec, size_t len);
 
 #endif

@@ -15,12 +15,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <srfd/srfd.h>
 
-#include "ctl.h"
 #include "output.h"
 #include "session.h"
+
+#define CTL_TIMEOUT_S	5	/* for an answer from srfdd */
 
 struct ctl_opts {
 	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -33,8 +35,16 @@ static int ctl_connect(const struct ctl_opts *o, unsigned int op)
 	struct srfd_ctl_hdr req = { .op = op };
 	int fd;
 
+	struct timeval tv = { .tv_sec = CTL_TIMEOUT_S };
+
 	strcpy(sun.sun_path, o->socket);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	/* a stopped or wedged srfdd must not hang us (monitor waits forever) */
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (op != SRFD_CTL_MONITOR)
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		fprintf(stderr, "srfdctl: cannot reach srfdd at %s: %s\n",
 			o->socket, strerror(errno));
@@ -56,7 +66,11 @@ static int ctl_recv(int fd, void *buf, size_t len, size_t *got)
 	ssize_t n = recv(fd, buf, len, 0);
 
 	if (n < 0) {
-		fprintf(stderr, "srfdctl: receive: %s\n", strerror(errno));
+		if (errno == EAGAIN)
+			fprintf(stderr, "srfdctl: srfdd did not answer within %d s "
+				"(stopped or overloaded?)\n", CTL_TIMEOUT_S);
+		else
+			fprintf(stderr, "srfdctl: receive: %s\n", strerror(errno));
 		return -1;
 	}
 	if (n == 0)
@@ -99,13 +113,15 @@ static int ctl_request(struct ctl_opts *o, unsigned int op,
 		struct srfd_ctl_msg m;
 	} rec;
 	size_t got;
-	int fd, rop, ret = 1;
+	int fd, rop, ret = 1, begun = 0;
 
 	fd = ctl_connect(o, op);
 	if (fd < 0)
 		return 1;
-	p->begin(&o->out);
+	/* nothing on stdout until srfdd has answered at all */
 	while ((rop = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
+		if (!begun++)
+			p->begin(&o->out);
 		if (rop == SRFD_CTL_END) {
 			ret = 0;
 			break;
@@ -118,7 +134,8 @@ static int ctl_request(struct ctl_opts *o, unsigned int op,
 		if (rop == (int)p->rec_op && got == p->rec_len)
 			p->record(&o->out, &rec);
 	}
-	p->end(&o->out);
+	if (begun)
+		p->end(&o->out);
 	if (rop == 0)
 		fprintf(stderr, "srfdctl: srfdd closed the connection early\n");
 	close(fd);

@@ -354,7 +354,7 @@ static int config_read(struct srfdd *d, struct srfd_config *conf, char *err,
 }
 
 /* Send each line of @text as a message record. */
-static void ctl_send_lines(int fd, const char *text)
+static void ctl_send_lines(struct srfd_ctl_client *c, const char *text)
 {
 	struct srfd_ctl_msg rec = { .hdr.op = SRFD_CTL_MSG_REC };
 	const char *p = text, *nl;
@@ -367,8 +367,8 @@ static void ctl_send_lines(int fd, const char *text)
 			n = sizeof(rec.text) - 1;
 		memcpy(rec.text, p, n);
 		rec.text[n] = '\0';
-		if (fd >= 0)
-			srfd_ctl_send(fd, &rec, sizeof(rec));
+		if (c)
+			srfd_ctl_reply(c, &rec, sizeof(rec));
 		p = nl ? nl + 1 : NULL;
 	}
 }
@@ -376,9 +376,9 @@ static void ctl_send_lines(int fd, const char *text)
 /*
  * Apply the configuration file again, as a diff. A configuration with any
  * error changes nothing; so does one that renames what identifies the
- * instance (those need a restart). Reply lines go to @fd (-1: log only).
+ * instance (those need a restart). Reply lines go to @c (NULL: log only).
  */
-static int reload(struct srfdd *d, int fd)
+static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 {
 	char err[4096];
 	int ret;
@@ -395,7 +395,7 @@ static int reload(struct srfdd *d, int fd)
 		srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, 0,
 			 "configuration refused, nothing changed");
 		log_err("reload: %s", err);
-		ctl_send_lines(fd, err);
+		ctl_send_lines(c, err);
 		return ret;
 	}
 	d->conf = d->next;	/* dp->conf points at d->conf */
@@ -408,12 +408,12 @@ static int reload(struct srfdd *d, int fd)
 	srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, !ret,
 		 ret ? "configuration applied with errors (see the log)" :
 		       "configuration applied");
-	ctl_send_lines(fd, ret ? "applied with errors, see srfdd's log" :
+	ctl_send_lines(c, ret ? "applied with errors, see srfdd's log" :
 			   "configuration applied");
 	return ret;
 }
 
-static int ctl_stats(struct srfdd *d, int fd)
+static int ctl_stats(struct srfdd *d, struct srfd_ctl_client *c)
 {
 	struct srfd_ctl_counter rec = { .hdr.op = SRFD_CTL_COUNTER_REC };
 	struct srfd_session_state st;
@@ -425,7 +425,7 @@ static int ctl_stats(struct srfdd *d, int fd)
 	for (r = 0; r < SRFD_R_MAX; r++) {
 		snprintf(rec.name, sizeof(rec.name), "%s", srfd_reason_name(r));
 		rec.value = srfd_dp_counter(&d->dp, r);
-		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		err = srfd_ctl_reply(c, &rec, sizeof(rec));
 		if (err)
 			return err;
 	}
@@ -434,26 +434,26 @@ static int ctl_stats(struct srfdd *d, int fd)
 			stall_saves += st.stall_saves;
 	snprintf(rec.name, sizeof(rec.name), "stall_saves");
 	rec.value = stall_saves;
-	err = srfd_ctl_send(fd, &rec, sizeof(rec));
+	err = srfd_ctl_reply(c, &rec, sizeof(rec));
 	if (!err && !srfd_dp_read_global(&d->dp, &g)) {
 		snprintf(rec.name, sizeof(rec.name), "max_tick_gap_us");
 		rec.value = g.max_tick_gap_ns / 1000;
-		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		err = srfd_ctl_reply(c, &rec, sizeof(rec));
 	}
 	if (!err) {
 		snprintf(rec.name, sizeof(rec.name), "repairs");
 		rec.value = d->dp.repairs;
-		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		err = srfd_ctl_reply(c, &rec, sizeof(rec));
 	}
 	if (!err) {
 		snprintf(rec.name, sizeof(rec.name), "clock_ok");
 		rec.value = !d->clock_dead;
-		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		err = srfd_ctl_reply(c, &rec, sizeof(rec));
 	}
 	return err;
 }
 
-static int ctl_prefixes(struct srfdd *d, int fd)
+static int ctl_prefixes(struct srfdd *d, struct srfd_ctl_client *c)
 {
 	struct srfd_ctl_prefix rec;
 	unsigned int i, g;
@@ -482,14 +482,14 @@ static int ctl_prefixes(struct srfdd *d, int fd)
 		rec.switches = st.switches;
 		rec.last_switch_ns = st.last_switch_ns;
 		rec.hold_ns = st.hold_ns;
-		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		err = srfd_ctl_reply(c, &rec, sizeof(rec));
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int ctl_sessions(struct srfdd *d, int fd)
+static int ctl_sessions(struct srfdd *d, struct srfd_ctl_client *c)
 {
 	struct srfd_ctl_session rec;
 	struct srfd_session_state st;
@@ -502,26 +502,26 @@ static int ctl_sessions(struct srfdd *d, int fd)
 			return err;
 		srfd_session_ctl_record(&d->conf.sessions[i], &st,
 					d->dp.sess_ifindex[i], &rec);
-		err = srfd_ctl_send(fd, &rec, sizeof(rec));
+		err = srfd_ctl_reply(c, &rec, sizeof(rec));
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int ctl_request(void *ctx, int fd, unsigned int op)
+static int ctl_request(void *ctx, struct srfd_ctl_client *c, unsigned int op)
 {
 	struct srfdd *d = ctx;
 
 	switch (op) {
 	case SRFD_CTL_SESSION_SHOW:
-		return ctl_sessions(d, fd);
+		return ctl_sessions(d, c);
 	case SRFD_CTL_STATS_SHOW:
-		return ctl_stats(d, fd);
+		return ctl_stats(d, c);
 	case SRFD_CTL_PREFIX_SHOW:
-		return ctl_prefixes(d, fd);
+		return ctl_prefixes(d, c);
 	case SRFD_CTL_RELOAD:
-		return reload(d, fd);
+		return reload(d, c);
 	case SRFD_CTL_FLUSH:
 		log_info("flush requested over the control socket");
 		d->flush_on_exit = 1;
@@ -539,7 +539,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reloading %s", d->config_path ?
 			 d->config_path : "the embedded configuration");
-		reload(d, -1);
+		reload(d, NULL);
 		return;
 	}
 	log_info("signal %d: stopping", w->signum);

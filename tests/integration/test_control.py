@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""srfdd's control socket under load and abuse (TAP output).
+
+A - B - C (srfdtopo.abc). srfdd on A runs the configured maxima: 128
+sessions over link A-B and 1024 protected prefixes. Every show command must
+stream whole; clients that send nothing, too many clients, oversized
+requests, a stopped srfdd and a control_socket path that is not srfd's must
+each end in a clear answer, never a hang or a deleted file.
+"""
+import os
+import signal
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import srfdtopo as st  # noqa: E402
+
+NSESS, NPFX = 128, 1024
+HDR = struct.Struct("=Ii")      # struct srfd_ctl_hdr
+SESSION_SHOW, END, ERROR = 1, 199, 200
+
+
+def write_conf(topo, inst, extra=""):
+    sess = ",\n".join('  { name = "s%d"; interface = "a-b"; neighbor = "fc00:ab::2";'
+                      ' segments = [ "fc00:b::e1" ]; interval_us = 100000; }' % i
+                      for i in range(NSESS))
+    pfx = ",\n".join('  { prefix = "fc00:3:%x::/48"; primary = [ "fc00:b::e" ];'
+                     ' backup = [ "fc00:b::e" ]; guards = [ "s%d" ]; }' % (i, i % NSESS)
+                     for i in range(NPFX))
+    path = os.path.join(topo.tmp, inst + ".conf")
+    with open(path, "w") as f:
+        f.write('instance = "%s"; local_sid = "fc00:a::bf"; source = "fc00:a::1";\n%s'
+                'sessions = (\n%s\n);\nprefixes = (\n%s\n);\n' % (inst, extra, sess, pfx))
+    return path
+
+
+def ctl(inst, *args, timeout=20):
+    return subprocess.run([st.SRFDCTL, "-i", inst] + list(args), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def raw(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)         # blocking: a full backlog waits for srfdd
+    s.settimeout(5)
+    return s
+
+
+def main():
+    t = st.Tap()
+    topo = st.Topo()
+    topo.abc()
+    inst = topo.prefix + "-c"
+    sock = "/run/srfd/%s.sock" % inst
+    d = topo.srfdd("A", write_conf(topo, inst))
+    up = st.wait_state(inst, "s127", "up", 20)
+    mode = stat.S_IMODE(os.stat(sock).st_mode) if os.path.exists(sock) else 0
+    t.ok(up is not None and mode == 0o600, "128 sessions and 1024 prefixes; socket mode %o" % mode,
+         topo.log("A")[-1500:])
+
+    import json
+    r = ctl(inst, "-j", "prefix", "show")
+    pfx = json.loads(r.stdout) if r.returncode == 0 else []
+    r2 = ctl(inst, "-j", "session", "show")
+    sess = json.loads(r2.stdout) if r2.returncode == 0 else []
+    t.ok(len(pfx) == NPFX and len({p["prefix"] for p in pfx}) == NPFX
+         and len(sess) == NSESS and len({s["name"] for s in sess}) == NSESS,
+         "show streams the maxima whole: %d prefixes, %d sessions" % (len(pfx), len(sess)),
+         r.stderr + r2.stderr)
+
+    # clients that connect and say nothing: more than srfdd serves at once
+    idle = [raw(sock) for _ in range(100)]
+    t0 = time.monotonic()
+    r = ctl(inst, "-j", "session", "show")
+    took = time.monotonic() - t0
+    t.ok(r.returncode == 0 and len(json.loads(r.stdout)) == NSESS and took < 5,
+         "with 100 silent clients connected, session show still answers (%.1f s)" % took,
+         r.stderr)
+    time.sleep(2.5)
+    closed = 0
+    for s in idle:
+        try:
+            closed += s.recv(64) == b""
+        except (socket.timeout, OSError):
+            pass
+        s.close()
+    t.ok(closed >= 60, "silent clients are closed by srfdd after its idle timeout (%d of 100 "
+         "seen closed)" % closed)
+
+    # an oversized request is an error, not a truncated valid one
+    s = raw(sock)
+    s.send(HDR.pack(SESSION_SHOW, 0) + b"x" * 100)
+    op, status = HDR.unpack(s.recv(4096)[:HDR.size])
+    s.close()
+    t.ok(op == ERROR and status == -71, "oversized request: ERROR record, EPROTO (%d, %d)"
+         % (op, status))
+
+    # a stopped srfdd: srfdctl gives up with a clear message
+    os.kill(d.pid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    r = ctl(inst, "session", "show")
+    took = time.monotonic() - t0
+    os.kill(d.pid, signal.SIGCONT)
+    t.ok(r.returncode == 1 and "did not answer within 5 s" in r.stderr and took < 8
+         and r.stdout == "",
+         "srfdctl against a stopped srfdd: exit 1 after %.1f s, says so" % took, r.stderr)
+    t.ok(ctl(inst, "session", "show").returncode == 0, "srfdd answers again after SIGCONT")
+    topo.stop(d, flush=True)
+
+    # control_socket pointing at something that is not a socket: refused, untouched
+    inst2 = topo.prefix + "-k"
+    victim = os.path.join(topo.tmp, "precious.txt")
+    with open(victim, "w") as f:
+        f.write("keep me\n")
+    conf2 = os.path.join(topo.tmp, inst2 + ".conf")
+    with open(conf2, "w") as f:
+        f.write('instance = "%s"; control_socket = "%s";\n'
+                'reflectors = ( { sid = "fc00:a::b7"; neighbor = "fc00:ab::2"; } );\n'
+                % (inst2, victim))
+    d2 = topo.srfdd("A", conf2)
+    rc = d2.wait(10)
+    with open(victim) as f:
+        kept = f.read()
+    t.ok(rc == 1 and kept == "keep me\n" and "is not a socket" in topo.log("A")
+         and not os.path.exists("/sys/fs/bpf/srfd/" + inst2),
+         "a control_socket path holding a file is refused; the file is untouched and the "
+         "instance leaves nothing behind")
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
