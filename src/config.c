@@ -6,6 +6,9 @@
  * Unknown keys are errors: a typo must not silently fall back to a default.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -50,15 +53,19 @@ static int __attribute__((format(printf, 3, 4)))
 fail(struct parse_ctx *ctx, const config_setting_t *where, const char *fmt, ...)
 {
 	int line = where ? (int)config_setting_source_line(where) : 0;
+	const char *file = where ? config_setting_source_file(where) : NULL;
 	size_t n = ctx->used;
 	va_list ap;
 
+	/* a setting from an @include'd file names that file */
+	if (!file || !line)
+		file = ctx->file;
 	ctx->nerr++;
 	if (n && n + 1 < ctx->errlen)
 		ctx->err[n++] = '\n';
 	/* the root group has no line: the problem is the file as a whole */
 	if (n < ctx->errlen && line > 0)
-		n += snprintf(ctx->err + n, ctx->errlen - n, "%s:%d: ", ctx->file, line);
+		n += snprintf(ctx->err + n, ctx->errlen - n, "%s:%d: ", file, line);
 	else if (n < ctx->errlen)
 		n += snprintf(ctx->err + n, ctx->errlen - n, "%s: ", ctx->file);
 	if (n < ctx->errlen) {
@@ -111,16 +118,48 @@ static int get_string(struct parse_ctx *ctx, const config_setting_t *group,
 	return 1;
 }
 
-static int parse_ipv6(struct parse_ctx *ctx, const config_setting_t *s,
-		      const char *what, __u8 out[SRFD_SID_LEN])
+/*
+ * Why @a cannot serve as a SID, a source or a neighbour, or NULL. A
+ * neighbour (@link_local_ok) is an on-link next hop and may be link-local.
+ */
+static const char *addr_unusable(const __u8 a[SRFD_SID_LEN], int link_local_ok)
 {
-	const char *v = config_setting_get_string(s);
+	static const __u8 zero[SRFD_SID_LEN], one[SRFD_SID_LEN] = { [15] = 1 };
+	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(a, zero, SRFD_SID_LEN))
+		return "the unspecified address";
+	if (!memcmp(a, one, SRFD_SID_LEN))
+		return "the loopback address";
+	if (a[0] == 0xff)
+		return "a multicast address";
+	if (!memcmp(a, v4mapped, sizeof(v4mapped)))
+		return "an IPv4-mapped address";
+	if (!link_local_ok && a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return "a link-local address";
+	return NULL;
+}
+
+/* An IPv6 address for role @what; @link_local_ok for on-link neighbours. */
+static int parse_addr(struct parse_ctx *ctx, const config_setting_t *s,
+		      const char *what, int link_local_ok, __u8 out[SRFD_SID_LEN])
+{
+	const char *v = config_setting_get_string(s), *why;
 
 	if (!v)
 		return fail(ctx, s, "%s must be a string with an IPv6 address", what);
 	if (inet_pton(AF_INET6, v, out) != 1)
 		return fail(ctx, s, "%s '%s' is not an IPv6 address", what, v);
+	why = addr_unusable(out, link_local_ok);
+	if (why)
+		return fail(ctx, s, "%s '%s' is %s", what, v, why);
 	return 0;
+}
+
+static int parse_ipv6(struct parse_ctx *ctx, const config_setting_t *s,
+		      const char *what, __u8 out[SRFD_SID_LEN])
+{
+	return parse_addr(ctx, s, what, 0, out);
 }
 
 static int get_ipv6(struct parse_ctx *ctx, const config_setting_t *group,
@@ -130,7 +169,8 @@ static int get_ipv6(struct parse_ctx *ctx, const config_setting_t *group,
 
 	if (!s)
 		return fail(ctx, group, "missing required key '%s'", key);
-	return parse_ipv6(ctx, s, key, out);
+	/* only neighbours are on-link next hops */
+	return parse_addr(ctx, s, key, !strcmp(key, "neighbor"), out);
 }
 
 static int get_uint(struct parse_ctx *ctx, const config_setting_t *group,
@@ -205,6 +245,16 @@ static int check_group_list(struct parse_ctx *ctx, const config_setting_t *list,
 		    max, *n);
 }
 
+/* Names reach logs, JSON and terminals: no control characters, no spaces. */
+static int printable_name(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+		    *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
 static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 			 struct srfd_session_conf *sc)
 {
@@ -221,6 +271,10 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 	err = check_keys(ctx, s, keys, "session");
 	if (!err)
 		err = get_string(ctx, s, "name", sc->name, sizeof(sc->name), 1);
+	if (err > 0 && !printable_name(sc->name))
+		err = fail(ctx, config_setting_get_member(s, "name"),
+			   "session name may hold only printable characters "
+			   "without spaces");
 	if (err >= 0)
 		err = get_string(ctx, s, "interface", sc->ifname,
 				 sizeof(sc->ifname), 1);
@@ -288,6 +342,26 @@ void srfd_prefix_format(const struct srfd_prefix_conf *pc, char *buf,
 	snprintf(buf, len, "%s/%u", addr, pc->plen);
 }
 
+static int prefixes_overlap(const struct srfd_prefix_conf *a,
+			    const struct srfd_prefix_conf *b);
+
+/* Multicast and link-local space is never routed through an SRv6 tunnel. */
+static int prefix_routable(struct parse_ctx *ctx, const config_setting_t *s,
+			   const struct srfd_prefix_conf *pc, const char *text)
+{
+	static const struct srfd_prefix_conf mcast = { .addr = { 0xff }, .plen = 8 };
+	static const struct srfd_prefix_conf ll = { .addr = { 0xfe, 0x80 }, .plen = 10 };
+	static const struct srfd_prefix_conf lo = { .addr = { [15] = 1 }, .plen = 128 };
+
+	if (prefixes_overlap(pc, &mcast))
+		return fail(ctx, s, "prefix '%s' overlaps multicast ff00::/8", text);
+	if (prefixes_overlap(pc, &ll))
+		return fail(ctx, s, "prefix '%s' overlaps link-local fe80::/10", text);
+	if (prefixes_overlap(pc, &lo))
+		return fail(ctx, s, "prefix '%s' holds the loopback address", text);
+	return 0;
+}
+
 static int parse_cidr6(struct parse_ctx *ctx, const config_setting_t *s,
 		       struct srfd_prefix_conf *pc)
 {
@@ -306,7 +380,8 @@ static int parse_cidr6(struct parse_ctx *ctx, const config_setting_t *s,
 		return fail(ctx, s, "prefix '%s' has no /length", v);
 	*slash = '\0';
 	plen = strtol(slash + 1, &end, 10);
-	if (*end || end == slash + 1 || plen < 1 || plen > 128)
+	if (*end || end == slash + 1 || slash[1] < '0' || slash[1] > '9' ||
+	    plen < 1 || plen > 128)
 		return fail(ctx, s, "prefix '%s': length must be 1..128", v);
 	if (inet_pton(AF_INET6, addr, pc->addr) != 1)
 		return fail(ctx, s, "prefix '%s' is not an IPv6 prefix", v);
@@ -314,7 +389,7 @@ static int parse_cidr6(struct parse_ctx *ctx, const config_setting_t *s,
 	for (i = plen; i < 128; i++)
 		if (pc->addr[i / 8] & (0x80 >> (i % 8)))
 			return fail(ctx, s, "prefix '%s' has bits set after /%ld", v, plen);
-	return 0;
+	return prefix_routable(ctx, s, pc, v);
 }
 
 static int prefixes_overlap(const struct srfd_prefix_conf *a,
@@ -369,29 +444,60 @@ static int addr_in_prefix(const __u8 *addr, const struct srfd_prefix_conf *p)
 	return prefixes_overlap(&host, p);
 }
 
-/* A SID inside a protected prefix would be encapsulated again, forever. */
+/*
+ * An address srfd sends to inside a protected prefix would be encapsulated
+ * by srfd itself: a SID forever, a probe (segments, neighbour) so that the
+ * session never comes up, local_sid/source so that returns never arrive.
+ */
+static int outside_prefixes(struct parse_ctx *ctx, const config_setting_t *where,
+			    const struct srfd_config *conf, const __u8 *addr,
+			    const char *what)
+{
+	char a[64], text[INET6_ADDRSTRLEN];
+	unsigned int j;
+
+	for (j = 0; j < conf->nprefixes; j++) {
+		if (!conf->prefixes[j].plen || !addr_in_prefix(addr, &conf->prefixes[j]))
+			continue;
+		inet_ntop(AF_INET6, addr, text, sizeof(text));
+		srfd_prefix_format(&conf->prefixes[j], a, sizeof(a));
+		return fail(ctx, where, "%s %s lies inside protected prefix %s",
+			    what, text, a);
+	}
+	return 0;
+}
+
 static int sids_outside_prefixes(struct parse_ctx *ctx,
+				 const config_setting_t *root,
 				 const config_setting_t *list,
 				 const struct srfd_config *conf)
 {
-	unsigned int i, j, l, k;
-	char a[64], sid[INET6_ADDRSTRLEN];
+	const config_setting_t *sessions = config_setting_get_member(root, "sessions");
+	unsigned int i, l, k;
+	int err = 0;
 
-	for (i = 0; i < conf->nprefixes; i++)
-		for (j = 0; j < conf->nprefixes; j++)
-			for (l = 0; l < 2; l++)
-				for (k = 0; k < conf->prefixes[i].nsegs[l]; k++) {
-					const __u8 *s = conf->prefixes[i].segs[l][k];
+	for (i = 0; !err && i < conf->nprefixes; i++)
+		for (l = 0; !err && l < 2; l++)
+			for (k = 0; !err && k < conf->prefixes[i].nsegs[l]; k++)
+				err = outside_prefixes(ctx, config_setting_get_elem(list, i),
+						       conf, conf->prefixes[i].segs[l][k],
+						       "SID");
+	for (i = 0; !err && i < conf->nsessions; i++) {
+		const struct srfd_session_conf *sc = &conf->sessions[i];
+		const config_setting_t *where = config_setting_get_elem(sessions, i);
 
-					if (!addr_in_prefix(s, &conf->prefixes[j]))
-						continue;
-					inet_ntop(AF_INET6, s, sid, sizeof(sid));
-					srfd_prefix_format(&conf->prefixes[j], a, sizeof(a));
-					return fail(ctx, config_setting_get_elem(list, i),
-						    "SID %s lies inside protected prefix %s",
-						    sid, a);
-				}
-	return 0;
+		err = outside_prefixes(ctx, where, conf, sc->neighbor, "neighbor");
+		for (k = 0; !err && k < sc->nsegs; k++)
+			err = outside_prefixes(ctx, where, conf, sc->segs[k],
+					       "probe segment");
+	}
+	if (!err)
+		err = outside_prefixes(ctx, config_setting_get_member(root, "local_sid"),
+				       conf, conf->local_sid, "local_sid");
+	if (!err)
+		err = outside_prefixes(ctx, config_setting_get_member(root, "source"),
+				       conf, conf->source, "source");
+	return err;
 }
 
 static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
@@ -482,7 +588,7 @@ static int parse_prefixes(struct parse_ctx *ctx, const config_setting_t *root,
 	}
 	if (ctx->nerr)
 		return -EINVAL;
-	return sids_outside_prefixes(ctx, list, conf);
+	return sids_outside_prefixes(ctx, root, list, conf);
 }
 
 static int parse_root(struct parse_ctx *ctx, config_t *cf,
@@ -528,8 +634,19 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		return err;
 	list = config_setting_get_member(root, "sessions");
 	if (!list && conf->nreflectors &&
-	    !config_setting_get_member(root, "prefixes"))
-		return ctx->nerr ? -EINVAL : 0;	/* a pure reflector: no probing */
+	    !config_setting_get_member(root, "prefixes")) {
+		/* a pure reflector: no probing, but what is written must be valid */
+		if (config_setting_get_member(root, "local_sid"))
+			get_ipv6(ctx, root, "local_sid", conf->local_sid);
+		if (config_setting_get_member(root, "source"))
+			get_ipv6(ctx, root, "source", conf->source);
+		get_uint(ctx, root, "tick_us", &conf->tick_us, SRFD_MIN_INTERVAL_US,
+			 SRFD_MIN_INTERVAL_US, SRFD_MAX_INTERVAL_US);
+		get_uint(ctx, root, "stall_limit_ms", &conf->stall_limit_ms,
+			 SRFD_DEFAULT_STALL_LIMIT_MS, SRFD_MIN_STALL_LIMIT_MS,
+			 SRFD_MAX_STALL_LIMIT_MS);
+		return ctx->nerr ? -EINVAL : 0;
+	}
 	err = get_ipv6(ctx, root, "local_sid", conf->local_sid);
 	if (!err)
 		err = get_ipv6(ctx, root, "source", conf->source);
@@ -576,31 +693,72 @@ static int load(config_t *cf, int read_ok, const char *name,
 		struct srfd_config *conf, char *err, size_t errlen)
 {
 	struct parse_ctx ctx = { .file = name, .err = err, .errlen = errlen };
-	int ret;
+	const char *file;
 
 	if (!read_ok) {
+		/* an error inside an @include'd file names that file */
+		file = config_error_file(cf) ? config_error_file(cf) : name;
 		if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read file", name);
+			snprintf(err, errlen, "%s: cannot read file", file);
 		else
-			snprintf(err, errlen, "%s:%d: %s", name,
+			snprintf(err, errlen, "%s:%d: %s", file,
 				 config_error_line(cf), config_error_text(cf));
 		return config_error_type(cf) == CONFIG_ERR_FILE_IO ? -ENOENT
 								   : -EINVAL;
 	}
-	ret = parse_root(&ctx, cf, conf);
-	return ret;
+	return parse_root(&ctx, cf, conf);
 }
 
 int srfd_config_load_file(const char *path, struct srfd_config *conf,
 			  char *err, size_t errlen)
 {
+	struct stat st;
 	config_t cf;
-	int ret;
+	FILE *f;
+	int fd, ret;
 
+	/*
+	 * Open it ourselves: the reason a file cannot be read is worth
+	 * telling, and a FIFO or device must not hang srfdd.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot read file: %s", path,
+			 strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "%s: cannot read file: not a regular file",
+			 path);
+		return -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		snprintf(err, errlen, "%s: cannot read file: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
 	config_init(&cf);
-	ret = load(&cf, config_read_file(&cf, path) == CONFIG_TRUE, path, conf,
-		   err, errlen);
+	/* @include paths are relative to the configuration's directory */
+	{
+		char dir[SRFD_PATH_LEN * 4];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			config_set_include_dir(&cf, dir);
+		}
+	}
+	ret = load(&cf, config_read(&cf, f) == CONFIG_TRUE, path, conf, err,
+		   errlen);
 	config_destroy(&cf);
+	fclose(f);
 	return ret;
 }
 

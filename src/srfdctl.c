@@ -334,7 +334,7 @@ static int cmd_reload(struct ctl_opts *o)
 static int cmd_monitor(struct ctl_opts *o)
 {
 	struct srfd_ctl_event rec;
-	char name[SRFD_NAME_LEN + 1];
+	char name[SRFD_EVENT_NAME_LEN + 1];
 	size_t got;
 	int fd, op;
 
@@ -344,7 +344,8 @@ static int cmd_monitor(struct ctl_opts *o)
 	while ((op = ctl_recv(fd, &rec, sizeof(rec), &got)) > 0) {
 		if (op != SRFD_CTL_EVENT_REC || got != sizeof(rec))
 			continue;
-		ctl_name(name, rec.name);
+		memcpy(name, rec.name, sizeof(rec.name));
+		name[sizeof(rec.name)] = '\0';
 		out_object_open(&o->out);
 		print_event(&o->out, &rec, name);
 		out_object_close(&o->out);

@@ -122,7 +122,7 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 	const struct srfd_event *ev = data;
 	const struct srfd_session_conf *sc;
 	const struct srfd_prefix_conf *pc;
-	char name[SRFD_NAME_LEN] = "?", detail[SRFD_DETAIL_LEN] = "";
+	char name[SRFD_EVENT_NAME_LEN] = "?", detail[SRFD_DETAIL_LEN] = "";
 
 	if (len < sizeof(*ev))
 		return 0;
@@ -755,7 +755,7 @@ int main(int argc, char **argv)
 	err = config_read(&d, &d.conf, errbuf, sizeof(errbuf));
 	if (err && flush && d.instance_override &&
 	    !srfd_config_load_string("instance = \"x\"; reflectors = ({ sid = "
-				     "\"::1\"; neighbor = \"::2\"; });", "-",
+				     "\"fc00::1\"; neighbor = \"fc00::2\"; });", "-",
 				     &d.conf, errbuf, sizeof(errbuf)))
 		/* flushing by name needs no (valid) configuration */
 		err = srfd_config_set_instance(&d.conf, d.instance_override,

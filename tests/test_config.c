@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include "check_tap.h"
@@ -156,6 +158,49 @@ static const struct bad_case {
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
 	  "t:2: local_sid is also a reflector SID (line 1)" },
 	{ "reflectors = ();", "t:1: 'reflectors' needs 1..16 entries, got 0" },
+	/* addresses that cannot work in their role */
+	{ "local_sid = \"::\"; source = \"fc00::1\"; sessions = ();",
+	  "t:1: local_sid '::' is the unspecified address" },
+	{ "local_sid = \"fc00::bf\"; source = \"ff02::1\"; sessions = ();",
+	  "t:1: source 'ff02::1' is a multicast address" },
+	{ "local_sid = \"fe80::bf\"; source = \"fc00::1\"; sessions = ();",
+	  "t:1: local_sid 'fe80::bf' is a link-local address" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fe80::e1\"]; } );",
+	  "t:2: segment 'fe80::e1' is a link-local address" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"::1\"; segments = [\"fc00::e1\"]; } );",
+	  "t:2: neighbor '::1' is the loopback address" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"::ffff:10.0.0.1\"; segments = [\"fc00::e1\"]; } );",
+	  "t:2: neighbor '::ffff:10.0.0.1' is an IPv4-mapped address" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"a b\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::e1\"]; } );",
+	  "t:2: session name may hold only printable characters without spaces" },
+	/* protected prefixes that cannot work */
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::e1\"]; } );\n"
+	  "prefixes = ( { prefix = \"ff00::/8\"; primary = [\"fc00:b::e\"]; backup = [\"fc00:c::e\"]; guards = [\"x\"]; } );",
+	  "t:3: prefix 'ff00::/8' overlaps multicast ff00::/8" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::e1\"]; } );\n"
+	  "prefixes = ( { prefix = \"fe80::/64\"; primary = [\"fc00:b::e\"]; backup = [\"fc00:c::e\"]; guards = [\"x\"]; } );",
+	  "t:3: prefix 'fe80::/64' overlaps link-local fe80::/10" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::e1\"]; } );\n"
+	  "prefixes = ( { prefix = \"2001:db8::/+64\"; primary = [\"fc00:b::e\"]; backup = [\"fc00:c::e\"]; guards = [\"x\"]; } );",
+	  "t:3: prefix '2001:db8::/+64': length must be 1..128" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"2001:db8::e1\"]; } );\n"
+	  "prefixes = ( { prefix = \"2001:db8::/64\"; primary = [\"fc00:b::e\"]; backup = [\"fc00:c::e\"]; guards = [\"x\"]; } );",
+	  "t:2: probe segment 2001:db8::e1 lies inside protected prefix 2001:db8::/64" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"2001:db8::2\"; segments = [\"fc00::e1\"]; } );\n"
+	  "prefixes = ( { prefix = \"2001:db8::/64\"; primary = [\"fc00:b::e\"]; backup = [\"fc00:c::e\"]; guards = [\"x\"]; } );",
+	  "t:2: neighbor 2001:db8::2 lies inside protected prefix 2001:db8::/64" },
+	/* a pure reflector still gets what it wrote checked */
+	{ "local_sid = \"ff02::2\"; reflectors = ( { sid = \"fc00::b1\"; neighbor = \"fe80::1\"; } );",
+	  "t:1: local_sid 'ff02::2' is a multicast address" },
 	{ "instance = \"abcdefghijklm\"; local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
 	  "t:1: 'instance' is longer than 12 characters" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; stall_limit_ms = 5; sessions = (\n"
@@ -181,6 +226,38 @@ START_TEST(test_all_errors_listed)
 	ck_assert_ptr_nonnull(strstr(big, "t:2: neighbor 'nope' is not an IPv6 address"));
 	ck_assert_ptr_nonnull(strstr(big, "\nt:5: 'multiplier' = 0 is out of range 1..255"));
 	ck_assert_ptr_nonnull(strstr(big, "\nt:8: prefix '2001:db8::/33x': length must be 1..128"));
+}
+END_TEST
+
+/* A FIFO would block srfdd forever; an @include'd file's errors name it. */
+START_TEST(test_files)
+{
+	char dir[] = "/tmp/srfd-config-test.XXXXXX", path[128], inc[128];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_lt(srfd_config_load_file(path, &conf, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "cannot read file: not a regular file"));
+	unlink(path);
+
+	snprintf(inc, sizeof(inc), "%s/sessions.inc", dir);
+	f = fopen(inc, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("sessions = (\n  { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+	      "    segments = [\"fc00::e1\"]; multiplier = 0; } );\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("local_sid = \"fc00::bf\"; source = \"fc00::1\";\n@include \"sessions.inc\"\n", f);
+	fclose(f);
+	ck_assert_int_lt(srfd_config_load_file(path, &conf, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "sessions.inc:3: 'multiplier' = 0 is out of range"), "%s", err);
+	unlink(inc);
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -225,7 +302,7 @@ START_TEST(test_missing_file)
 {
 	ck_assert_int_lt(srfd_config_load_file("/nonexistent/srfd.conf", &conf,
 					       err, sizeof(err)), 0);
-	ck_assert_str_eq(err, "/nonexistent/srfd.conf: cannot read file");
+	ck_assert_str_eq(err, "/nonexistent/srfd.conf: cannot read file: No such file or directory");
 }
 END_TEST
 
@@ -242,6 +319,7 @@ int main(void)
 	tcase_add_test(tc, test_pure_reflector);
 	tcase_add_test(tc, test_all_errors_listed);
 	tcase_add_test(tc, test_stall_limit);
+	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_missing_file);
 	return srfd_check_run_tap("config", tc);
 }

@@ -366,14 +366,16 @@ struct srfd_ctl_session {
 _Static_assert(sizeof(struct srfd_ctl_session) == 120, "srfd_ctl_session ABI");
 
 #define SRFD_DETAIL_LEN	96
+/* a session name, or a whole prefix: "ffff:...:ffff/128" is 43 characters */
+#define SRFD_EVENT_NAME_LEN	48
 
 struct srfd_ctl_event {
 	struct srfd_ctl_hdr hdr;
-	char name[SRFD_NAME_LEN];
+	char name[SRFD_EVENT_NAME_LEN];
 	struct srfd_event ev;
 	char detail[SRFD_DETAIL_LEN];	/* human text for srfdd's own events */
 };
-_Static_assert(sizeof(struct srfd_ctl_event) == 168, "srfd_ctl_event ABI");
+_Static_assert(sizeof(struct srfd_ctl_event) == 184, "srfd_ctl_event ABI");
 
 /* Free text (e.g. every error of a refused reload), one line each. */
 struct srfd_ctl_msg {
