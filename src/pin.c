@@ -78,13 +78,32 @@ void srfd_instance_unlock(int fd, const char *instance)
 	close(fd);
 }
 
+static int dir_empty(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
 int srfd_bpffs_ensure(const char *dir)
 {
 	struct statfs sfs;
 
 	if (statfs(dir, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
-	mkdir(dir, 0700);
+	/* only an empty (or new) directory: never hide somebody's files */
+	if (mkdir(dir, 0700) && errno == EEXIST && !dir_empty(dir)) {
+		log_err("%s is neither a bpffs nor an empty directory: refusing "
+			"to mount a bpffs over it (set 'bpffs' in the config)", dir);
+		return -ENOTEMPTY;
+	}
 	if (mount("bpf", dir, "bpf", 0, "mode=0700")) {
 		log_err("%s is not a bpffs and mounting one failed: %s", dir,
 			strerror(errno));

@@ -129,6 +129,22 @@ def main():
          and not os.path.exists("/sys/fs/bpf/srfd/" + inst2),
          "a control_socket path holding a file is refused; the file is untouched and the "
          "instance leaves nothing behind")
+    # a bpffs path that is a non-empty ordinary directory is not mounted over
+    inst3 = topo.prefix + "-m"
+    notbpf = os.path.join(topo.tmp, "notbpf")
+    os.mkdir(notbpf)
+    with open(os.path.join(notbpf, "data"), "w") as f:
+        f.write("x")
+    conf3 = os.path.join(topo.tmp, inst3 + ".conf")
+    with open(conf3, "w") as f:
+        f.write('instance = "%s"; bpffs = "%s";\n'
+                'reflectors = ( { sid = "fc00:a::b7"; neighbor = "fc00:ab::2"; } );\n'
+                % (inst3, notbpf))
+    rc = topo.srfdd("A", conf3).wait(10)
+    mounted = any(notbpf in line for line in open("/proc/mounts"))
+    t.ok(rc == 1 and not mounted and os.listdir(notbpf) == ["data"]
+         and "neither a bpffs nor an empty directory" in topo.log("A"),
+         "srfdd refuses to mount a bpffs over a non-empty directory")
     return t.done()
 
 
