@@ -9,7 +9,8 @@
  *                same ingress hook and, on that second pass, sent out of the
  *                monitored interface with bpf_redirect_neigh().
  *  srfd_end_bpf  End.BPF (seg6local) behind the local SID: a returned probe
- *                with the right token refreshes its session.
+ *                with a valid MAC and a new sequence number refreshes its
+ *                session.
  *  watchdog      per-session bpf_timer: declares the session down when
  *                multiplier x interval has passed without a valid return AND
  *                at least multiplier probes actually sent are unanswered, so

@@ -199,7 +199,7 @@ static int session_write(struct srfd_dp *dp, const struct srfd_config *conf,
 	struct srfd_session_cfg cfg;
 	unsigned int slot = plan->sess_slot[i];
 	char nbr[INET6_ADDRSTRLEN];
-	__u64 token = cur->token;
+	__u64 key[2] = { cur->key[0], cur->key[1] };
 	int ifindex, err;
 
 	ifindex = if_nametoindex(sc->ifname);
@@ -207,9 +207,9 @@ static int session_write(struct srfd_dp *dp, const struct srfd_config *conf,
 	if (plan->sess_action[i] == SRFD_PLAN_KEEP)
 		return 0;
 	if (plan->sess_action[i] >= SRFD_PLAN_RESET &&
-	    getrandom(&token, sizeof(token), 0) != sizeof(token))
+	    getrandom(key, sizeof(key), 0) != sizeof(key))
 		return -errno;
-	err = srfd_session_cfg_build(conf, i, slot, ifindex, token, &cfg);
+	err = srfd_session_cfg_build(conf, i, slot, ifindex, key, &cfg);
 	if (!err)
 		err = map_write(dp->skel->maps.srfd_sess_cfg, slot, &cfg,
 				sizeof(cfg));

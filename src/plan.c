@@ -73,7 +73,7 @@ static void plan_sessions(const struct srfd_config *conf,
 			continue;
 		used[s] = matched[i] = 1;
 		plan->sess_slot[i] = s;
-		srfd_session_cfg_build(conf, i, s, cur[s].ifindex, cur[s].token,
+		srfd_session_cfg_build(conf, i, s, cur[s].ifindex, cur[s].key,
 				       &want);
 		if (!same_path(&want, &cur[s]))
 			plan->sess_action[i] = SRFD_PLAN_RESET;

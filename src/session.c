@@ -7,7 +7,7 @@
 #include "session.h"
 
 int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
-			   unsigned int slot, int ifindex, __u64 token,
+			   unsigned int slot, int ifindex, const __u64 key[2],
 			   struct srfd_session_cfg *out)
 {
 	const struct srfd_session_conf *sc;
@@ -26,7 +26,8 @@ int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
 	out->interval_ns = (__u64)sc->interval_us * 1000;
 	out->multiplier = sc->multiplier;
 	out->up_after = sc->up_after;
-	out->token = token;
+	out->key[0] = key[0];
+	out->key[1] = key[1];
 	memcpy(out->src, conf->source, SRFD_SID_LEN);
 	memcpy(out->nexthop, sc->neighbor, SRFD_SID_LEN);
 	for (i = 0; i < sc->nsegs; i++)
@@ -155,7 +156,9 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_BAD_SRH] = "bad_srh",
 		[SRFD_R_NOT_PROBE] = "not_probe",
 		[SRFD_R_BAD_SESSION] = "bad_session",
-		[SRFD_R_BAD_TOKEN] = "bad_token",
+		[SRFD_R_BAD_MAC] = "bad_mac",
+		[SRFD_R_REPLAY] = "replayed",
+		[SRFD_R_WRONG_PATH] = "wrong_path",
 		[SRFD_R_TICK] = "ticks",
 		[SRFD_R_TICK_LOST] = "tick_lost",
 		[SRFD_R_TX_FAIL] = "tx_fail",

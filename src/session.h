@@ -12,7 +12,7 @@
  * only while segments are left, so the SID must not be the last one.
  */
 int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
-			   unsigned int slot, int ifindex, __u64 token,
+			   unsigned int slot, int ifindex, const __u64 key[2],
 			   struct srfd_session_cfg *out);
 
 /*

@@ -30,6 +30,8 @@
 #include "srfd.skel.h"
 
 #define TOKEN 0x5eed5eed12345678ULL
+static const __u64 KEY[2] = { TOKEN, ~TOKEN };	/* the session's MAC key */
+static const __u64 WRONG_KEY[2] = { TOKEN ^ 1, ~TOKEN };
 #define INTERVAL_US 1000
 
 static struct srfd_bpf *skel;
@@ -69,7 +71,7 @@ static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
 	conf.sessions[slot].interval_us = INTERVAL_US;
 	conf.sessions[slot].multiplier = multiplier;
 	conf.sessions[slot].up_after = up_after;
-	ck_assert_int_eq(srfd_session_cfg_build(&conf, slot, slot, 1, TOKEN, &cfg), 0);
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, slot, slot, 1, KEY, &cfg), 0);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot,
 					      4, &cfg, sizeof(cfg), 0), 0);
 	memset(&settings, 0, sizeof(settings));
@@ -143,14 +145,15 @@ static struct srfd_session_state state(__u32 slot)
 }
 
 /* A returned probe as End.BPF sees it, with an Ethernet header in front. */
-static __u32 returned_probe(__u8 *buf, __u16 id, __u64 seq, __u64 token)
+static __u32 returned_probe(__u8 *buf, __u16 id, __u64 seq, const __u64 key[2])
 {
 	struct srfd_session_cfg cfg = { 0 };
 	__u32 len;
 
 	cfg.nsegs = 3;
 	cfg.session_id = id;
-	cfg.token = token;
+	cfg.key[0] = key[0];
+	cfg.key[1] = key[1];
 	inet_pton(AF_INET6, "fc00:a::1", cfg.src);
 	inet_pton(AF_INET6, "fc00:b::e1", cfg.probe_segs[0]);
 	inet_pton(AF_INET6, "fc00:a::bf", cfg.probe_segs[1]);
@@ -173,9 +176,14 @@ static __u32 ticker_frame(__u8 *buf)
 
 START_TEST(test_rx_valid_probe)
 {
-	__u8 pkt[SRFD_PROBE_BUF_LEN];
-	__u32 len = returned_probe(pkt, 0, 1, TOKEN);
+	__u8 pkt[SRFD_PROBE_BUF_LEN], in[64];
+	__u32 len = returned_probe(pkt, 0, 1, KEY);
 
+	/* never sent yet: an authentic sequence number we did not send */
+	ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt, len, NULL, NULL),
+			 SRFD_R_REPLAY);
+	ck_assert_uint_eq(state(0).probes_rx, 0);
+	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
 	ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt, len, NULL, NULL),
 			 SRFD_R_PROBE_OK);
 	ck_assert_uint_eq(counter(SRFD_R_PROBE_OK), 1);
@@ -185,29 +193,33 @@ END_TEST
 
 /* Malformed or foreign returns and the verdict each must get. */
 enum rx_case { RX_TRUNCATED, RX_WRONG_TOKEN, RX_SRH_TYPE, RX_SRH_LEN,
-	       RX_SRH_TOO_LONG, RX_UNKNOWN_SESSION, RX_NOT_PROBE, RX_TINY };
+	       RX_SRH_TOO_LONG, RX_UNKNOWN_SESSION, RX_NOT_PROBE, RX_TINY,
+	       RX_WRONG_PATH };
 static const enum srfd_reason rx_want[] = {
-	[RX_TRUNCATED] = SRFD_R_TRUNCATED, [RX_WRONG_TOKEN] = SRFD_R_BAD_TOKEN,
+	[RX_TRUNCATED] = SRFD_R_TRUNCATED, [RX_WRONG_TOKEN] = SRFD_R_BAD_MAC,
 	[RX_SRH_TYPE] = SRFD_R_BAD_SRH, [RX_SRH_LEN] = SRFD_R_BAD_SRH,
 	[RX_SRH_TOO_LONG] = SRFD_R_BAD_SRH,
 	[RX_UNKNOWN_SESSION] = SRFD_R_BAD_SESSION,
 	[RX_NOT_PROBE] = SRFD_R_NOT_PROBE, [RX_TINY] = SRFD_R_TRUNCATED,
+	[RX_WRONG_PATH] = SRFD_R_WRONG_PATH,
 };
 
 START_TEST(test_rx_rejects)
 {
 	__u8 pkt[SRFD_PROBE_BUF_LEN];
-	__u32 len = returned_probe(pkt, 0, 1, TOKEN);
+	__u32 len = returned_probe(pkt, 0, 1, KEY);
 
 	switch (_i) {
 	case RX_TRUNCATED: len -= 8; break;
-	case RX_WRONG_TOKEN: len = returned_probe(pkt, 0, 1, TOKEN ^ 1); break;
+	case RX_WRONG_TOKEN: len = returned_probe(pkt, 0, 1, WRONG_KEY); break;
 	case RX_SRH_TYPE: pkt[14 + 40 + 2] = 0; break;
 	case RX_SRH_LEN: pkt[14 + 40 + 1] = 5; break;
 	case RX_SRH_TOO_LONG: pkt[14 + 40 + 1] = 18; break;
-	case RX_UNKNOWN_SESSION: len = returned_probe(pkt, 9, 1, TOKEN); break;
+	case RX_UNKNOWN_SESSION: len = returned_probe(pkt, 9, 1, KEY); break;
 	case RX_NOT_PROBE: pkt[14 + 40] = 17; break;
 	case RX_TINY: len = 14 + 40; break;
+	/* an authentic probe copied onto another path: the last SID differs */
+	case RX_WRONG_PATH: pkt[14 + 40 + 8 + 15] ^= 1; break;
 	}
 	ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt, len, NULL, NULL),
 			 rx_want[_i]);
@@ -215,7 +227,7 @@ START_TEST(test_rx_rejects)
 	ck_assert_uint_eq(counter(SRFD_R_PROBE_OK), 0);
 	ck_assert_uint_eq(state(0).probes_rx, 0);
 	if (_i == RX_WRONG_TOKEN)
-		ck_assert_uint_eq(state(0).bad_token, 1);
+		ck_assert_uint_eq(state(0).bad_mac, 1);
 }
 END_TEST
 
@@ -239,7 +251,7 @@ START_TEST(test_tick_builds_probe)
 	ck_assert_int_eq(srfd_probe_parse(out + 14, out_len - 14, &info),
 			 SRFD_R_PROBE_OK);
 	ck_assert_uint_eq(info.seq, 1);
-	ck_assert_uint_eq(info.token, TOKEN);
+	ck_assert_uint_eq(info.mac, srfd_probe_mac(KEY, 0, info.seq, info.tx_ns));
 	ck_assert_uint_eq(info.segments_left, 2);
 	inet_pton(AF_INET6, "fc00:b::e1", sid);
 	ck_assert_mem_eq(out + 14 + 24, sid, 16);
@@ -263,7 +275,7 @@ START_TEST(test_outgoing_probe_redirected)
 			 TC_ACT_REDIRECT);
 	ck_assert_uint_eq(counter(SRFD_R_TX_REDIRECT), 1);
 
-	/* a frame claiming to be our probe but with another token is not sent */
+	/* a frame claiming to be our probe but with a broken MAC is not sent */
 	out[out_len - 1] ^= 1;
 	ck_assert_int_eq(run(skel->progs.srfd_tick, out, out_len, NULL, NULL),
 			 TC_ACT_SHOT);
@@ -307,7 +319,7 @@ static void return_seqs(__u16 id, __u64 from, __u64 to)
 
 	for (s = from; s <= to; s++)
 		ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt,
-				     returned_probe(pkt, id, s, TOKEN), NULL, NULL),
+				     returned_probe(pkt, id, s, KEY), NULL, NULL),
 				 SRFD_R_PROBE_OK);
 }
 
@@ -364,13 +376,24 @@ START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 	return_seqs(0, 1, 3);
 	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
 	tick_n(4);
-	/* a replay of an old sequence number and one never sent */
-	return_seqs(0, 3, 3);
+	/*
+	 * A replay of an old sequence number and one never sent: authentic,
+	 * counted as replays, and nothing of the session moves.
+	 */
 	{
 		__u8 pkt[SRFD_PROBE_BUF_LEN];
+		struct srfd_session_state before = state(0);
 
-		run(skel->progs.srfd_rx_test, pkt, returned_probe(pkt, 0, 1000, TOKEN),
-		    NULL, NULL);
+		ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt,
+				     returned_probe(pkt, 0, 3, KEY), NULL, NULL),
+				 SRFD_R_REPLAY);
+		ck_assert_int_eq(run(skel->progs.srfd_rx_test, pkt,
+				     returned_probe(pkt, 0, 1000, KEY), NULL, NULL),
+				 SRFD_R_REPLAY);
+		ck_assert_uint_eq(state(0).probes_rx, before.probes_rx);
+		ck_assert_uint_eq(state(0).last_rtt_ns, before.last_rtt_ns);
+		ck_assert_uint_eq(counter(SRFD_R_REPLAY), 2);
+		ck_assert_uint_eq(counter(SRFD_R_PROBE_OK), 3);
 	}
 	usleep(3 * INTERVAL_US * 4);
 	ck_assert_uint_eq(state(0).state, SRFD_STATE_DOWN);

@@ -54,10 +54,10 @@ static void write_kernel(__u64 token_base)
 			memset(&pfx[i], 0, sizeof(pfx[i]));
 	for (i = 0; i < conf.nsessions; i++) {
 		unsigned int s = plan.sess_slot[i];
-		__u64 token = plan.sess_action[i] >= SRFD_PLAN_RESET ?
-			      token_base + i : sess[s].token;
+		__u64 key[2] = { plan.sess_action[i] >= SRFD_PLAN_RESET ?
+				 token_base + i : sess[s].key[0], 0 };
 
-		ck_assert_int_eq(srfd_session_cfg_build(&conf, i, s, 7, token, &sess[s]), 0);
+		ck_assert_int_eq(srfd_session_cfg_build(&conf, i, s, 7, key, &sess[s]), 0);
 	}
 	for (i = 0; i < conf.nprefixes; i++)
 		ck_assert_int_eq(srfd_prefix_cfg_build(&conf, i, plan.sess_slot,
@@ -108,7 +108,7 @@ START_TEST(test_same_config_touches_nothing)
 			  plan.sessions.reset + plan.sessions.remove, 0);
 	ck_assert_uint_eq(plan.prefixes.add + plan.prefixes.update +
 			  plan.prefixes.remove, 0);
-	ck_assert_uint_eq(sess[0].token, 100);	/* secrets survive */
+	ck_assert_uint_eq(sess[0].key[0], 100);	/* secrets survive */
 }
 END_TEST
 
@@ -138,9 +138,9 @@ START_TEST(test_timers_update_path_resets)
 	ck_assert_uint_eq(plan.sess_action[2], SRFD_PLAN_RESET);	/* interface */
 	ck_assert_uint_eq(plan.sessions.update, 1);
 	ck_assert_uint_eq(plan.sessions.reset, 2);
-	ck_assert_uint_eq(sess[0].token, 100);	/* an update keeps the secret */
+	ck_assert_uint_eq(sess[0].key[0], 100);	/* an update keeps the secret */
 	ck_assert_uint_eq(sess[0].interval_ns, 2000000);
-	ck_assert_uint_eq(sess[1].token, 201);	/* a restart gets a new one */
+	ck_assert_uint_eq(sess[1].key[0], 201);	/* a restart gets a new one */
 	ck_assert_uint_eq(plan.prefixes.keep, 2);
 }
 END_TEST
@@ -192,7 +192,7 @@ START_TEST(test_rename)
 	      P("2001:db8:2::/48", "\"b\", \"c\"", 100) " );\n", 200);
 	ck_assert_uint_eq(plan.sess_action[0], SRFD_PLAN_NEW);
 	ck_assert_uint_eq(plan.sessions.remove, 1);
-	ck_assert_uint_eq(sess[plan.sess_slot[0]].token, 200);
+	ck_assert_uint_eq(sess[plan.sess_slot[0]].key[0], 200);
 	ck_assert_str_eq(sess[plan.sess_slot[0]].name, "a2");
 }
 END_TEST

@@ -29,7 +29,8 @@ static void make_cfg(struct srfd_session_cfg *cfg, unsigned int nsegs)
 	cfg->active = 1;
 	cfg->nsegs = nsegs;
 	cfg->session_id = 0x1234;
-	cfg->token = 0x0102030405060708ULL;
+	cfg->key[0] = 0x0706050403020100ULL;	/* the paper's test key */
+	cfg->key[1] = 0x0f0e0d0c0b0a0908ULL;
 	sid(cfg->src, "fc00:a::1");
 	for (i = 0; i < nsegs; i++) {
 		snprintf(buf, sizeof(buf), "fc00:%x::e%x", i + 1, i + 1);
@@ -43,6 +44,7 @@ START_TEST(test_build_bytes)
 	struct srfd_session_cfg cfg;
 	const __u8 *ip6, *srh, *pl;
 	unsigned int n = 3, i;
+	__u64 mac;
 	__u32 len;
 
 	make_cfg(&cfg, n);
@@ -77,8 +79,10 @@ START_TEST(test_build_bytes)
 	ck_assert_uint_eq(pl[8], 0x11);
 	ck_assert_uint_eq(pl[15], 0x88);
 	ck_assert_uint_eq(pl[23], 42);
-	ck_assert_uint_eq(pl[24], 0x01);
-	ck_assert_uint_eq(pl[31], 0x08);
+	/* the MAC, big endian, over exactly the fields above */
+	mac = srfd_probe_mac(cfg.key, 0x1234, 0x1122334455667788ULL, 42);
+	for (i = 0; i < 8; i++)
+		ck_assert_uint_eq(pl[24 + i], (mac >> (56 - 8 * i)) & 0xff);
 }
 END_TEST
 
@@ -112,7 +116,54 @@ START_TEST(test_roundtrip_all_lengths)
 	ck_assert_uint_eq(info.segments_left, n - 1);
 	ck_assert_uint_eq(info.seq, 777);
 	ck_assert_uint_eq(info.tx_ns, 123456789);
-	ck_assert_uint_eq(info.token, 0x0102030405060708ULL);
+	ck_assert_uint_eq(info.mac, srfd_probe_mac(cfg.key, 0x1234, 777, 123456789));
+	ck_assert(srfd_probe_path_ok(buf + 14, len - 14, &cfg, info.nsegs));
+}
+END_TEST
+
+/* SipHash-2-4 reference vectors (key 00..0f; messages 00.., 0 and 15 bytes) */
+START_TEST(test_siphash_vectors)
+{
+	__u8 m[15];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(m); i++)
+		m[i] = i;
+	ck_assert_uint_eq(srfd_siphash24(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+					 m, 0), 0x726fdb47dd0e0e31ULL);
+	ck_assert_uint_eq(srfd_siphash24(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+					 m, 15), 0xa129ca6149be45e5ULL);
+}
+END_TEST
+
+/* Any change to what is authenticated, or another key, breaks the MAC. */
+START_TEST(test_mac_binds_fields)
+{
+	const __u64 k[2] = { 1, 2 }, k2[2] = { 1, 3 };
+	__u64 mac = srfd_probe_mac(k, 7, 1000, 5555);
+
+	ck_assert_uint_eq(mac, srfd_probe_mac(k, 7, 1000, 5555));
+	ck_assert_uint_ne(mac, srfd_probe_mac(k, 8, 1000, 5555));
+	ck_assert_uint_ne(mac, srfd_probe_mac(k, 7, 1001, 5555));
+	ck_assert_uint_ne(mac, srfd_probe_mac(k, 7, 1000, 5556));
+	ck_assert_uint_ne(mac, srfd_probe_mac(k2, 7, 1000, 5555));
+}
+END_TEST
+
+/* A probe whose segment list differs from the session's is not ours. */
+START_TEST(test_path_check)
+{
+	__u8 buf[SRFD_PROBE_BUF_LEN];
+	struct srfd_session_cfg cfg;
+	__u32 len;
+
+	make_cfg(&cfg, 3);
+	len = srfd_probe_build(buf, &cfg, 1, 1);
+	ck_assert(srfd_probe_path_ok(buf + 14, len - 14, &cfg, 3));
+	ck_assert(!srfd_probe_path_ok(buf + 14, len - 14, &cfg, 2));
+	buf[14 + 40 + 8 + 16 + 15] ^= 1;	/* the middle SID */
+	ck_assert(!srfd_probe_path_ok(buf + 14, len - 14, &cfg, 3));
+	ck_assert(!srfd_probe_path_ok(buf + 14, 40 + 8 + 16, &cfg, 3));
 }
 END_TEST
 
@@ -156,7 +207,7 @@ START_TEST(test_parse_rejects)
 	case SL_BEYOND: srh[3] = 3; break;
 	case NEXT_HDR: srh[0] = 17; break;
 	case MAGIC: buf[14 + 40 + 8 + 48] ^= 1; break;
-	case VERSION: buf[14 + 40 + 8 + 48 + 4] = 2; break;
+	case VERSION: buf[14 + 40 + 8 + 48 + 4] = SRFD_PROBE_VERSION - 1; break;
 	case PAYLOAD_LEN: ip6[5] -= 1; break;
 	}
 	ck_assert_int_eq(srfd_probe_parse(ip6, len, &info), mutations[_i].want);
@@ -167,9 +218,9 @@ START_TEST(test_abi_layout)
 {
 	ck_assert_uint_eq(sizeof(struct srfd_probe), 32);
 	ck_assert_uint_eq(offsetof(struct srfd_probe, seq), 8);
-	ck_assert_uint_eq(offsetof(struct srfd_probe, token), 24);
-	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 240);
-	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, probe_segs), 64);
+	ck_assert_uint_eq(offsetof(struct srfd_probe, mac), 24);
+	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 248);
+	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, probe_segs), 72);
 	ck_assert_uint_eq(sizeof(struct srfd_session_state), 144);
 	ck_assert_uint_eq(offsetof(struct srfd_session_state, state), 16);
 	ck_assert_uint_eq(sizeof(struct srfd_event), 32);
@@ -197,21 +248,24 @@ START_TEST(test_session_cfg_build)
 	conf.sessions[0].multiplier = 4;
 	conf.sessions[0].up_after = 2;
 
-	ck_assert_int_eq(srfd_session_cfg_build(&conf, 0, 5, 7, 99, &cfg), 0);
+	const __u64 key[2] = { 99, 100 };
+
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, 0, 5, 7, key, &cfg), 0);
 	ck_assert_uint_eq(cfg.nsegs, 4);
 	ck_assert_uint_eq(cfg.interval_ns, 1500000);
 	ck_assert_uint_eq(cfg.multiplier, 4);
 	ck_assert_uint_eq(cfg.ifindex, 7);
-	ck_assert_uint_eq(cfg.token, 99);
+	ck_assert_uint_eq(cfg.key[0], 99);
+	ck_assert_uint_eq(cfg.key[1], 100);
 	ck_assert_uint_eq(cfg.session_id, 5);	/* the slot, echoed in probes */
 	ck_assert_str_eq(cfg.name, "a-b");
 	sid(s, "fc00:c::e1");
 	ck_assert_mem_eq(cfg.probe_segs[1], s, 16);
 	ck_assert_mem_eq(cfg.probe_segs[2], conf.local_sid, 16);
 	ck_assert_mem_eq(cfg.probe_segs[3], conf.local_sid, 16);
-	ck_assert_int_lt(srfd_session_cfg_build(&conf, 1, 1, 7, 99, &cfg), 0);
-	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, 0, -1, 99, &cfg), 0);
-	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, SRFD_MAX_SESSIONS, 7, 99, &cfg), 0);
+	ck_assert_int_lt(srfd_session_cfg_build(&conf, 1, 1, 7, key, &cfg), 0);
+	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, 0, -1, key, &cfg), 0);
+	ck_assert_int_lt(srfd_session_cfg_build(&conf, 0, SRFD_MAX_SESSIONS, 7, key, &cfg), 0);
 }
 END_TEST
 
@@ -226,5 +280,8 @@ int main(void)
 			    sizeof(mutations) / sizeof(mutations[0]));
 	tcase_add_test(tc, test_abi_layout);
 	tcase_add_test(tc, test_session_cfg_build);
+	tcase_add_test(tc, test_siphash_vectors);
+	tcase_add_test(tc, test_mac_binds_fields);
+	tcase_add_test(tc, test_path_check);
 	return srfd_check_run_tap("probe", tc);
 }

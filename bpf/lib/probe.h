@@ -14,6 +14,7 @@
 #define SRFD_BPF_LIB_PROBE_H
 
 #include <linux/if_ether.h>
+#include "siphash.h"
 #include "srh.h"
 
 #ifndef NEXTHDR_NONE
@@ -28,8 +29,55 @@ struct srfd_probe_info {
 	__u8  segments_left;
 	__u64 seq;
 	__u64 tx_ns;
-	__u64 token;
+	__u64 mac;
 };
+
+/* The probe MAC: SipHash-2-4 of (session, seq, tx_ns) under @key. */
+static __always_inline __u64 srfd_probe_mac(const __u64 key[2], __u16 session,
+					    __u64 seq, __u64 tx_ns)
+{
+	__u64 m[3] = { session, seq, tx_ns };
+
+	/* the words are hashed in little-endian byte order on every host */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	m[0] = __builtin_bswap64(m[0]);
+	m[1] = __builtin_bswap64(m[1]);
+	m[2] = __builtin_bswap64(m[2]);
+#endif
+	return srfd_siphash24(key[0], key[1], (const __u8 *)m, sizeof(m));
+}
+
+/*
+ * 1 if the segment list of the probe in @pkt (@len bytes from its IPv6
+ * header, already parsed) is exactly the one @cfg sends: a probe copied
+ * onto another path does not count.
+ */
+static __always_inline int srfd_probe_path_ok(const __u8 *pkt, __u32 len,
+					      const struct srfd_session_cfg *cfg,
+					      __u32 nsegs)
+{
+	__u64 got[2], want[2];
+	const __u8 *seg;
+	__u32 i, n = cfg->nsegs;
+
+	if (nsegs != n || n < 1 || n > SRFD_MAX_PROBE_SEGS ||
+	    len < IPV6_HLEN_SRFD + SRH_HLEN_SRFD + n * SRFD_SID_LEN)
+		return 0;
+SRFD_UNROLL
+	for (i = 0; i < SRFD_MAX_PROBE_SEGS; i++) {
+		if (i >= n)
+			break;
+		/* the SRH holds the list reversed (RFC 8754) */
+		seg = pkt + IPV6_HLEN_SRFD + SRH_HLEN_SRFD + i * SRFD_SID_LEN;
+		/* two 64-bit compares: BPF has no memcmp() */
+		__builtin_memcpy(got, seg, SRFD_SID_LEN);
+		__builtin_memcpy(want, cfg->probe_segs[(n - 1 - i) & SRFD_SEG_MASK],
+				 SRFD_SID_LEN);
+		if (got[0] != want[0] || got[1] != want[1])
+			return 0;
+	}
+	return 1;
+}
 
 /*
  * Build the probe for @cfg into @buf (at least SRFD_PROBE_BUF_LEN bytes).
@@ -65,7 +113,8 @@ srfd_probe_build(__u8 *buf, const struct srfd_session_cfg *cfg, __u64 seq,
 	probe->session_id = srfd_be16(cfg->session_id);
 	probe->seq = srfd_be64(seq);
 	probe->tx_ns = srfd_be64(tx_ns);
-	probe->token = srfd_be64(cfg->token);
+	probe->mac = srfd_be64(srfd_probe_mac(cfg->key, cfg->session_id, seq,
+					      tx_ns));
 
 	return SRFD_PROBE_LEN(n);
 }
@@ -115,7 +164,7 @@ srfd_probe_parse(const __u8 *pkt, __u32 len, struct srfd_probe_info *info)
 	info->segments_left = srh->segments_left;
 	info->seq = srfd_be64(probe.seq);
 	info->tx_ns = srfd_be64(probe.tx_ns);
-	info->token = srfd_be64(probe.token);
+	info->mac = srfd_be64(probe.mac);
 	return SRFD_R_PROBE_OK;
 }
 

@@ -245,7 +245,8 @@ static __always_inline int handle_outgoing_probe(struct __sk_buff *skb)
 		goto unknown;
 	id = info.session_id;
 	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
-	if (!cfg || !cfg->active || cfg->token != info.token)
+	if (!cfg || !cfg->active ||
+	    info.mac != srfd_probe_mac(cfg->key, id, info.seq, info.tx_ns))
 		goto unknown;
 
 	count(SRFD_R_TX_REDIRECT);
@@ -309,20 +310,28 @@ static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
 		reason = SRFD_R_BAD_SESSION;
 		goto out;
 	}
-	if (info.token != cfg->token) {
-		__sync_fetch_and_add(&st->bad_token, 1);
-		reason = SRFD_R_BAD_TOKEN;
+	if (info.mac != srfd_probe_mac(cfg->key, id, info.seq, info.tx_ns)) {
+		__sync_fetch_and_add(&st->bad_mac, 1);
+		reason = SRFD_R_BAD_MAC;
 		goto out;
 	}
-
+	if (!srfd_probe_path_ok(buf, len, cfg, info.nsegs)) {
+		reason = SRFD_R_WRONG_PATH;
+		goto out;
+	}
+	/*
+	 * Only a newer probe proves the path is alive now; a replay of an
+	 * authentic one touches nothing (not even the receive counters).
+	 */
+	prev = st->rx_seq;
+	if (info.seq <= prev || info.seq > st->tx_seq) {
+		reason = SRFD_R_REPLAY;
+		goto out;
+	}
 	now = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&st->probes_rx, 1);
 	if (info.tx_ns <= now)
 		st->last_rtt_ns = now - info.tx_ns;
-	/* only a newer probe proves the path is alive now */
-	prev = st->rx_seq;
-	if (info.seq <= prev || info.seq > st->tx_seq)
-		goto out;
 	st->rx_seq = info.seq;
 	st->last_rx_ns = now;
 	if (info.seq == prev + 1)

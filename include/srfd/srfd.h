@@ -30,10 +30,10 @@
  * pinned state only if it carries the same version (and libbpf finds the
  * same map shapes); anything else is refused with a hint to flush.
  */
-#define SRFD_ABI_VERSION	2
+#define SRFD_ABI_VERSION	3
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
-#define SRFD_PROBE_VERSION	1
+#define SRFD_PROBE_VERSION	2
 #define SRFD_TICK_MAGIC		0x5352544bu	/* "SRTK" */
 /* IEEE 802 local experimental ethertype, used only on srfd's private veth */
 #define SRFD_TICK_ETHERTYPE	0x88b5
@@ -50,7 +50,12 @@ struct srfd_probe {
 	__u16 session_id;
 	__u64 seq;
 	__u64 tx_ns;		/* CLOCK_MONOTONIC at emission */
-	__u64 token;		/* per-session random; receiver drops mismatches */
+	/*
+	 * SipHash-2-4 over (session, seq, tx_ns) with the session's secret
+	 * key, which never leaves this node (a looped probe returns to its
+	 * sender): a copy of past probes does not help forge a new one.
+	 */
+	__u64 mac;
 };
 _Static_assert(sizeof(struct srfd_probe) == 32, "srfd_probe ABI");
 
@@ -82,7 +87,7 @@ struct srfd_session_cfg {
 	__u16 session_id;	/* == map key; echoed in probes */
 	__u32 ifindex;		/* forced egress interface; 0 = gone */
 	__u64 interval_ns;
-	__u64 token;
+	__u64 key[2];		/* SipHash key of the probe MAC; random per session */
 	__u32 multiplier;
 	__u32 up_after;		/* consecutive good probes to come up */
 	__u8  src[SRFD_SID_LEN];
@@ -91,7 +96,7 @@ struct srfd_session_cfg {
 	char  name[SRFD_NAME_LEN];
 	char  ifname[SRFD_IFNAME_LEN];
 };
-_Static_assert(sizeof(struct srfd_session_cfg) == 240, "srfd_session_cfg ABI");
+_Static_assert(sizeof(struct srfd_session_cfg) == 248, "srfd_session_cfg ABI");
 
 enum srfd_state {
 	SRFD_STATE_INIT = 0,
@@ -133,7 +138,7 @@ struct srfd_session_state {
 	__u64 last_change_ns;
 	__u64 downs;
 	__u64 good_streak;		/* consecutive good returns */
-	__u64 bad_token;
+	__u64 bad_mac;			/* returns that failed authentication */
 	__u64 stall_saves;		/* deadlines passed with too few probes sent */
 	__u64 reroute_pending;		/* guarded prefixes may still be on backup */
 	__u64 last_tx_ns;		/* last probe actually sent */
@@ -276,7 +281,9 @@ enum srfd_reason {
 	SRFD_R_BAD_SRH,
 	SRFD_R_NOT_PROBE,
 	SRFD_R_BAD_SESSION,
-	SRFD_R_BAD_TOKEN,
+	SRFD_R_BAD_MAC,		/* MAC does not verify: forged or corrupted */
+	SRFD_R_REPLAY,		/* authentic, but not newer than the last return */
+	SRFD_R_WRONG_PATH,	/* its segment list is not the one we sent */
 	SRFD_R_TICK,
 	SRFD_R_TICK_LOST,	/* clone back into the pacer failed */
 	SRFD_R_TX_FAIL,		/* building or cloning a probe failed */

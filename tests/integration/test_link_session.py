@@ -5,7 +5,7 @@ Topology A - B - C; srfdd on A monitors link A-B with probes A -> B -> A,
 B runs only the kernel's End.X. Checks: the session comes up; silent
 failures are detected within bounds at 10 ms x 3 and 1 ms x 3; repair brings
 it back; a SIGSTOPped srfdd neither causes a false down nor delays
-detection; probes decode as SRv6 in scapy; spoofed probes with a wrong token
+detection; probes decode as SRv6 in scapy; spoofed probes with a wrong MAC
 do not hold a failed session up.
 """
 import os
@@ -19,7 +19,7 @@ import srfdtopo as st  # noqa: E402
 
 TRIALS = int(os.environ.get("SRFD_TRIALS", "5"))
 
-# Sends well-formed probes for session 0 with a guessed token, at 1 kHz,
+# Sends well-formed probes for session 0 with a guessed MAC, at 1 kHz,
 # straight onto B's link towards A (argv: seconds, A's MAC).
 SPOOFER = r'''
 import socket, sys, struct, time
@@ -30,7 +30,7 @@ s.bind(("b-a", 0))
 seq = 1
 while time.monotonic() < end:
     now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    payload = struct.pack("!IBBHQQQ", 0x53524644, 1, 0, 0, 10**6 + seq, now, 0x1122334455667788)
+    payload = struct.pack("!IBBHQQQ", 0x53524644, 2, 0, 0, 10**6 + seq, now, 0x1122334455667788)
     p = Ether(dst=sys.argv[2]) / IPv6(src="fc00:a::1", dst="fc00:a::bf", hlim=63) / \
         IPv6ExtHdrSegmentRouting(addresses=["fc00:a::bf", "fc00:a::bf", "fc00:b::e1"],
                                  segleft=1, lastentry=2, nh=59) / Raw(payload)
@@ -87,7 +87,7 @@ def main():
         back = p[IPv6].dst == "fc00:a::bf" and srh.segleft == 1
         if (srh.type == 4 and srh.nh == 59 and srh.lastentry == 2 and
                 [str(a) for a in srh.addresses] == ["fc00:a::bf", "fc00:a::bf", "fc00:b::e1"] and
-                (out or back) and magic == 0x53524644 and ver == 1 and sid == 0 and seq > 0):
+                (out or back) and magic == 0x53524644 and ver == 2 and sid == 0 and seq > 0):
             good += 1
     t.ok(len(pkts) >= 4 and good == len(pkts),
          "probes on the wire decode as SRv6 (scapy): %d of %d valid" % (good, len(pkts)))
@@ -111,7 +111,7 @@ def main():
     topo.repair()
     t.ok(st.wait_state(inst, "a-b", "up", 2) is not None, "session recovers after SIGCONT")
 
-    # (f) a spoofed probe with a wrong token never holds a failed session up
+    # (f) a spoofed probe with a wrong MAC never holds a failed session up
     import json
     mac = json.loads(topo.run("A", "ip", "-j", "link", "show", "a-b", capture=True).stdout)[0]["address"]
     t_fail = topo.fail(direction="in")
@@ -119,11 +119,11 @@ def main():
     out, _ = spoof.communicate(30)
     s = st.wait_state(inst, "a-b", "down", 2)
     st_after = st.sessions(inst)["a-b"]
-    bad_token = st.stats(inst)["bad_token"]
-    t.ok(s is not None and (s["last_change_ns"] - t_fail) / 1e6 <= 35 and bad_token > 0
+    bad_mac = st.stats(inst)["bad_mac"]
+    t.ok(s is not None and (s["last_change_ns"] - t_fail) / 1e6 <= 35 and bad_mac > 0
          and st_after["state"] == "down",
-         "spoofed probes (wrong token, %s sent, %d rejected) do not hold the session up"
-         % (out.strip(), bad_token))
+         "spoofed probes (wrong MAC, %s sent, %d rejected) do not hold the session up"
+         % (out.strip(), bad_mac))
     topo.repair()
     st.wait_state(inst, "a-b", "up", 2)
     rc = topo.stop(d)
