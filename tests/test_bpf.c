@@ -275,8 +275,8 @@ START_TEST(test_outgoing_probe_redirected)
 			 TC_ACT_REDIRECT);
 	ck_assert_uint_eq(counter(SRFD_R_TX_REDIRECT), 1);
 
-	/* a frame claiming to be our probe but with a broken MAC is not sent */
-	out[out_len - 1] ^= 1;
+	/* a frame claiming to be a probe of no live session is not sent */
+	out[14 + 40 + 8 + 48 + 7] ^= 9;	/* session id 0 -> 9 */
 	ck_assert_int_eq(run(skel->progs.srfd_tick, out, out_len, NULL, NULL),
 			 TC_ACT_SHOT);
 	ck_assert_uint_eq(counter(SRFD_R_TX_REDIRECT), 1);
