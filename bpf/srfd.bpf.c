@@ -106,8 +106,9 @@ static __always_inline enum srfd_reason probe_reflect(struct __sk_buff *skb,
 	reason = probe_load_parse(skb, l3off, &info, &buf, &len);
 	if (reason != SRFD_R_PROBE_OK)
 		return reason;
-	if (info.segments_left + 1 >= info.nsegs)
-		return SRFD_R_BAD_SRH;
+	if (info.segments_left + 1 >= info.nsegs ||
+	    !srfd_probe_reflectable(buf, len, skb->len - l3off, &info))
+		return SRFD_R_REFLECT_NOT_EXACT;
 	off = IPV6_HLEN_SRFD + SRH_HLEN_SRFD +
 	      ((info.segments_left + 1) & (SRFD_MAX_PROBE_SEGS - 1)) * SRFD_SID_LEN;
 	if (off + SRFD_SID_LEN > len)

@@ -169,6 +169,7 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_REFLECTED] = "reflected",
 		[SRFD_R_REFLECT_UNKNOWN] = "reflect_unknown",
 		[SRFD_R_REFLECT_FAIL] = "reflect_fail",
+		[SRFD_R_REFLECT_NOT_EXACT] = "reflect_not_exact",
 		[SRFD_R_ENCAP_OK] = "encap_ok",
 		[SRFD_R_ENCAP_NO_PREFIX] = "encap_no_prefix",
 		[SRFD_R_ENCAP_NOT_IPV6] = "encap_not_ipv6",

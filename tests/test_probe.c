@@ -150,6 +150,39 @@ START_TEST(test_mac_binds_fields)
 }
 END_TEST
 
+/* What a reflector may bounce: exact length, one hop back to the prober. */
+START_TEST(test_reflectable)
+{
+	__u8 buf[SRFD_PROBE_BUF_LEN];
+	struct srfd_session_cfg cfg;
+	struct srfd_probe_info info;
+	__u32 len;
+
+	make_cfg(&cfg, 3);
+	/* [reflector, prober, prober] as the prober builds it */
+	memcpy(cfg.probe_segs[2], cfg.probe_segs[1], 16);
+	len = srfd_probe_build(buf, &cfg, 1, 1) - 14;
+	buf[14 + 40 + 3] = 1;	/* after End at the reflector: SL 1 */
+	ck_assert_int_eq(srfd_probe_parse(buf + 14, len, &info), SRFD_R_PROBE_OK);
+	ck_assert(srfd_probe_reflectable(buf + 14, len, len, &info));
+	/* trailing bytes the IPv6 header does not announce */
+	ck_assert(!srfd_probe_reflectable(buf + 14, len, len + 700, &info));
+	/* announced ones */
+	buf[14 + 5] += 8;
+	ck_assert_int_eq(srfd_probe_parse(buf + 14, len, &info), SRFD_R_PROBE_OK);
+	ck_assert(!srfd_probe_reflectable(buf + 14, len, len + 8, &info));
+	buf[14 + 5] -= 8;
+	/* not one hop back yet, or a return leg that is not the prober twice */
+	buf[14 + 40 + 3] = 2;
+	srfd_probe_parse(buf + 14, len, &info);
+	ck_assert(!srfd_probe_reflectable(buf + 14, len, len, &info));
+	buf[14 + 40 + 3] = 1;
+	buf[14 + 40 + 8 + 15] ^= 1;
+	srfd_probe_parse(buf + 14, len, &info);
+	ck_assert(!srfd_probe_reflectable(buf + 14, len, len, &info));
+}
+END_TEST
+
 /* A probe whose segment list differs from the session's is not ours. */
 START_TEST(test_path_check)
 {
@@ -283,5 +316,6 @@ int main(void)
 	tcase_add_test(tc, test_siphash_vectors);
 	tcase_add_test(tc, test_mac_binds_fields);
 	tcase_add_test(tc, test_path_check);
+	tcase_add_test(tc, test_reflectable);
 	return srfd_check_run_tap("probe", tc);
 }

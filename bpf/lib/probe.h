@@ -48,6 +48,32 @@ static __always_inline __u64 srfd_probe_mac(const __u64 key[2], __u16 session,
 }
 
 /*
+ * 1 if the probe in @pkt (@skb_len bytes from its IPv6 header on, parsed
+ * into @info) is exactly what a reflector may send back: no byte after the
+ * probe payload, and a return leg that is precisely the prober's own SID
+ * twice (segments_left 1, segments 0 and 1 equal), so one reflection ends at
+ * the prober and a reflector SID repeated in the list is not bounced again.
+ */
+static __always_inline int srfd_probe_reflectable(const __u8 *pkt, __u32 len,
+						  __u32 skb_len,
+						  const struct srfd_probe_info *info)
+{
+	const struct ipv6hdr *ip6 = (const struct ipv6hdr *)pkt;
+	__u32 plen = SRH_HLEN_SRFD + info->nsegs * SRFD_SID_LEN +
+		     sizeof(struct srfd_probe);
+	__u64 a[2], b[2];
+
+	if (srfd_be16(ip6->payload_len) != plen || skb_len != IPV6_HLEN_SRFD + plen ||
+	    info->segments_left != 1 || info->nsegs < 3 ||
+	    len < IPV6_HLEN_SRFD + SRH_HLEN_SRFD + 2 * SRFD_SID_LEN)
+		return 0;
+	__builtin_memcpy(a, pkt + IPV6_HLEN_SRFD + SRH_HLEN_SRFD, SRFD_SID_LEN);
+	__builtin_memcpy(b, pkt + IPV6_HLEN_SRFD + SRH_HLEN_SRFD + SRFD_SID_LEN,
+			 SRFD_SID_LEN);
+	return a[0] == b[0] && a[1] == b[1];
+}
+
+/*
  * 1 if the segment list of the probe in @pkt (@len bytes from its IPv6
  * header, already parsed) is exactly the one @cfg sends: a probe copied
  * onto another path does not count.

@@ -294,6 +294,7 @@ enum srfd_reason {
 	SRFD_R_REFLECTED,	/* reflector: probe sent back with End.X */
 	SRFD_R_REFLECT_UNKNOWN,	/* reflector: SID not configured */
 	SRFD_R_REFLECT_FAIL,	/* reflector: End.X lookup failed */
+	SRFD_R_REFLECT_NOT_EXACT, /* reflector: extra bytes, or not one hop back */
 	SRFD_R_ENCAP_OK,	/* headend: encapsulated and redirected */
 	SRFD_R_ENCAP_NO_PREFIX,	/* headend: not a protected prefix */
 	SRFD_R_ENCAP_NOT_IPV6,

@@ -31,6 +31,26 @@ for _ in range(5):
 '''
 
 
+# srfd probes (magic, version 2) that a reflector must not bounce: with 700
+# bytes of payload after the probe, or a SID list repeating the reflector SID
+ABUSE = r'''
+import socket, struct, sys
+from scapy.all import Ether, IPv6, IPv6ExtHdrSegmentRouting, Raw
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("a-b", 0))
+probe = struct.pack("!IBBHQQQ", 0x53524644, 2, 0, 0, 1, 1, 0)
+if sys.argv[2] == "payload":
+    segs, data = ["fc00:a::bf", "fc00:a::bf", "fc00:b::bf"], probe + b"A" * 700
+else:
+    segs, data = ["fc00:a::bf", "fc00:a::bf"] + ["fc00:b::bf"] * 6, probe
+p = Ether(dst=sys.argv[1]) / IPv6(src="fc00:9::1", dst="fc00:b::bf") / \
+    IPv6ExtHdrSegmentRouting(addresses=segs, segleft=len(segs) - 1,
+                             lastentry=len(segs) - 1, nh=59) / Raw(data)
+for _ in range(5):
+    s.send(bytes(p))
+'''
+
+
 def main():
     t = st.Tap()
     topo = st.Topo()
@@ -81,6 +101,16 @@ def main():
     t.ok(after["not_probe"] - before == 5,
          "the reflector drops SRv6 traffic that is not a probe (%d counted)"
          % (after["not_probe"] - before))
+
+    for mode, what in (("payload", "700 bytes after the probe"),
+                       ("repeat", "the reflector SID repeated 6 times")):
+        before = st.stats(inst_b)
+        topo.run("A", st.PY, "-c", ABUSE, mac, mode)
+        time.sleep(0.2)
+        after = st.stats(inst_b)
+        t.ok(after["reflect_not_exact"] - before["reflect_not_exact"] == 5,
+             "the reflector does not bounce a probe with %s (%d refused)"
+             % (what, after["reflect_not_exact"] - before["reflect_not_exact"]))
 
     topo.stop(da)
     rc = topo.stop(db)
