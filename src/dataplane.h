@@ -53,6 +53,8 @@ struct srfd_dp {
 	__u8 sess_link_down[SRFD_MAX_SESSIONS];
 	/* per prefix: a route of ours could not be installed (reported once) */
 	__u8 pfx_conflict[SRFD_MAX_PREFIXES];
+	/* per prefix: its first hop is on a device without Ethernet header */
+	__u8 pfx_not_ether[SRFD_MAX_PREFIXES];
 	unsigned int repairs;	/* total, for `stats show` */
 	unsigned int adopt_check_failed;
 };

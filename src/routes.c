@@ -12,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_arp.h>
 #include <bpf/bpf.h>
 
 #include "dataplane.h"
@@ -268,6 +272,28 @@ static void encap_filters_prune(struct srfd_dp *dp, const struct egress_set *kee
 	}
 }
 
+/*
+ * srfd_encap writes the outer header behind an Ethernet header: on a device
+ * without one (tun, WireGuard, GRE-style) it must not run. Such a first hop
+ * gets no fast route; the loop's fallback (redirect from an Ethernet device)
+ * carries the prefix instead.
+ */
+static int link_is_ether(int ifindex)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ok;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return 0;
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ok = !ioctl(fd, SIOCGIFHWADDR, &ifr) &&
+	     ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER;
+	close(fd);
+	return ok;
+}
+
 /* The fast route of prefix @pc: via the primary's first hop, if it has one. */
 static int fast_route(struct srfd_dp *dp, const struct srfd_prefix_cfg *pc,
 		      struct srfd_route *rt)
@@ -279,6 +305,8 @@ static int fast_route(struct srfd_dp *dp, const struct srfd_prefix_cfg *pc,
 				 gw, &has_gw);
 	if (err || oif == dp->ticker.loop_ifindex)
 		return -ENETUNREACH;
+	if (!link_is_ether(oif))
+		return -EPFNOSUPPORT;
 	rt->oif = oif;
 	rt->metric = SRFD_PREFIX_METRIC;
 	rt->has_gw = 1;		/* on-link first hop: the SID itself */
@@ -321,8 +349,15 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 		dp->pfx_conflict[i] = 0;
 
 		/* the encap filter is in place before traffic is routed there */
-		has_fast = !fast_route(dp, &pc, &fast) &&
-			   !egress_want(&egress, fast.oif);
+		r = fast_route(dp, &pc, &fast);
+		if ((r == -EPFNOSUPPORT) != dp->pfx_not_ether[i]) {
+			dp->pfx_not_ether[i] = r == -EPFNOSUPPORT;
+			if (r == -EPFNOSUPPORT)
+				log_warn("prefix slot %u: the primary's first hop leaves "
+					 "through a device without Ethernet header: no "
+					 "fast route, the loop's fallback carries it", slot);
+		}
+		has_fast = !r && !egress_want(&egress, fast.oif);
 		if (has_fast) {
 			r = encap_filter_ensure(dp, fast.oif);
 			has_fast = r >= 0;

@@ -45,6 +45,25 @@ def iperf(topo, client, seconds=1.5):
         return 0.0
 
 
+# Opens tun device tn0 (creating it) and counts the IPv6 packets the kernel
+# sends into it: SRv6-encapsulated ones, and protected traffic in the clear.
+TUNREADER = r'''
+import fcntl, os, select, socket, struct, sys, time
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"tn0", 0x0001 | 0x1000))
+print("ready", flush=True)
+end, enc, plain = time.monotonic() + float(sys.argv[1]), 0, 0
+dst = socket.inet_pton(socket.AF_INET6, "fc00:2::2")
+while time.monotonic() < end:
+    if select.select([fd], [], [], 0.05)[0]:
+        p = os.read(fd, 65536)
+        if len(p) >= 40 and p[0] >> 4 == 6:
+            enc += p[6] == 43
+            plain += p[6] != 43 and p[24:40] == dst
+print(enc, plain, flush=True)
+'''
+
+
 def wait_route(topo, what, timeout=2.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -156,6 +175,25 @@ def main():
     topo.run("A", "ip", "-6", "route", "replace", "fc00:b::/48", "via", "fc00:ab::2")
     back = wait_route(topo, "via fc00:ab::2 dev a-b")
     t.ok(back, "a-b up again: srfdd re-adds the fast route", topo.log("A"))
+    # the primary's first hop moves to a device without Ethernet header
+    # (tun): no fast route there, and protected traffic never leaves in the clear
+    st.wait_active(inst, PFX, "primary", 2)
+    tun = topo.popen("A", st.PY, "-c", TUNREADER, "2.5", stdout=subprocess.PIPE, text=True)
+    tun.stdout.readline()
+    topo.run("A", "ip", "link", "set", "tn0", "up")
+    topo.run("A", "ip", "-6", "route", "add", "fc00:b::e/128", "dev", "tn0")
+    moved = wait_route(topo, "dev sl-", timeout=2) and not wait_route(topo, "metric 16", 0.3)
+    topo.run("H1", "ping", "-6", "-c5", "-i0.1", "-W0.3", "fc00:2::2", check=False, capture=True)
+    routes = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
+    filt = topo.run("A", "tc", "filter", "show", "dev", "tn0", "egress", capture=True,
+                    check=False).stdout
+    enc, plain = (int(x) for x in tun.communicate(10)[0].split())
+    t.ok(moved and "tn0" not in routes and "srfd_encap" not in filt and plain == 0,
+         "first hop on a tun device: no fast route or filter there, %d packets entered it "
+         "encapsulated, %d in the clear" % (enc, plain), routes + filt + topo.log("A")[-800:])
+    topo.run("A", "ip", "-6", "route", "del", "fc00:b::e/128", "dev", "tn0", check=False)
+    t.ok(wait_route(topo, "via fc00:ab::2 dev a-b"), "first hop back on a-b: fast route again")
+
     topo.stop(d)
     kept = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
     fl = topo.flush("A", os.path.join(topo.tmp, inst + ".conf"))
