@@ -64,10 +64,12 @@ print(enc, plain, flush=True)
 '''
 
 
-def wait_route(topo, what, timeout=2.0):
+def wait_route(topo, what, timeout=2.0, present=True):
+    """Wait until @what appears in (or, not @present, vanishes from) PFX's routes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if what in topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout:
+        routes = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
+        if (what in routes) == present:
             return True
         time.sleep(0.02)
     return False
@@ -182,7 +184,7 @@ def main():
     tun.stdout.readline()
     topo.run("A", "ip", "link", "set", "tn0", "up")
     topo.run("A", "ip", "-6", "route", "add", "fc00:b::e/128", "dev", "tn0")
-    moved = wait_route(topo, "dev sl-", timeout=2) and not wait_route(topo, "metric 16", 0.3)
+    moved = wait_route(topo, "metric 16", timeout=2, present=False)
     topo.run("H1", "ping", "-6", "-c5", "-i0.1", "-W0.3", "fc00:2::2", check=False, capture=True)
     routes = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
     filt = topo.run("A", "tc", "filter", "show", "dev", "tn0", "egress", capture=True,
