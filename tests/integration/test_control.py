@@ -50,6 +50,16 @@ def raw(path):
     return s
 
 
+def refused_start(topo, inst, extra):
+    """Start a reflector-only srfdd on A with @extra settings; its exit code."""
+    conf = os.path.join(topo.tmp, inst + ".conf")
+    with open(conf, "w") as f:
+        f.write('instance = "%s"; %s\n'
+                'reflectors = ( { sid = "fc00:a::b7"; neighbor = "fc00:ab::2"; } );\n'
+                % (inst, extra))
+    return topo.srfdd("A", conf).wait(10)
+
+
 def main():
     t = st.Tap()
     topo = st.Topo()
@@ -116,13 +126,7 @@ def main():
     victim = os.path.join(topo.tmp, "precious.txt")
     with open(victim, "w") as f:
         f.write("keep me\n")
-    conf2 = os.path.join(topo.tmp, inst2 + ".conf")
-    with open(conf2, "w") as f:
-        f.write('instance = "%s"; control_socket = "%s";\n'
-                'reflectors = ( { sid = "fc00:a::b7"; neighbor = "fc00:ab::2"; } );\n'
-                % (inst2, victim))
-    d2 = topo.srfdd("A", conf2)
-    rc = d2.wait(10)
+    rc = refused_start(topo, inst2, 'control_socket = "%s";' % victim)
     with open(victim) as f:
         kept = f.read()
     t.ok(rc == 1 and kept == "keep me\n" and "is not a socket" in topo.log("A")
@@ -135,12 +139,7 @@ def main():
     os.mkdir(notbpf)
     with open(os.path.join(notbpf, "data"), "w") as f:
         f.write("x")
-    conf3 = os.path.join(topo.tmp, inst3 + ".conf")
-    with open(conf3, "w") as f:
-        f.write('instance = "%s"; bpffs = "%s";\n'
-                'reflectors = ( { sid = "fc00:a::b7"; neighbor = "fc00:ab::2"; } );\n'
-                % (inst3, notbpf))
-    rc = topo.srfdd("A", conf3).wait(10)
+    rc = refused_start(topo, inst3, 'bpffs = "%s";' % notbpf)
     mounted = any(notbpf in line for line in open("/proc/mounts"))
     t.ok(rc == 1 and not mounted and os.listdir(notbpf) == ["data"]
          and "neither a bpffs nor an empty directory" in topo.log("A"),
