@@ -26,6 +26,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <ev.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "config.h"
 #include "ctl.h"
@@ -336,6 +339,35 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+/*
+ * A local_sid that is also an interface address is delivered to the local
+ * stack, never to End.BPF: sessions would stay `init` forever. Checked
+ * against this namespace's addresses at start and on reload.
+ */
+static int local_sid_free(const struct srfd_config *conf, char *err, size_t errlen)
+{
+	struct ifaddrs *ifa, *i;
+	char a[INET6_ADDRSTRLEN];
+	int ret = 0;
+
+	if (!conf->nsessions || getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i && !ret; i = i->ifa_next) {
+		const struct sockaddr_in6 *sin6 = (const void *)i->ifa_addr;
+
+		if (!sin6 || sin6->sin6_family != AF_INET6 ||
+		    memcmp(&sin6->sin6_addr, conf->local_sid, SRFD_SID_LEN))
+			continue;
+		inet_ntop(AF_INET6, conf->local_sid, a, sizeof(a));
+		snprintf(err, errlen, "local_sid %s is an address of interface %s: "
+			 "probes to it would never reach End.BPF (use an unassigned SID)",
+			 a, i->ifa_name);
+		ret = -EADDRINUSE;
+	}
+	freeifaddrs(ifa);
+	return ret;
+}
+
 /* Parse @path (or the embedded default) into @conf, all errors in @err. */
 static int config_read(struct srfdd *d, struct srfd_config *conf, char *err,
 		       size_t errlen)
@@ -384,6 +416,8 @@ static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 	int ret;
 
 	ret = config_read(d, &d->next, err, sizeof(err));
+	if (!ret)
+		ret = local_sid_free(&d->next, err, sizeof(err));
 	if (!ret && (strcmp(d->next.instance, d->conf.instance) ||
 		     strcmp(d->next.bpffs, d->conf.bpffs) ||
 		     strcmp(d->next.ctl_socket, d->conf.ctl_socket))) {
@@ -772,6 +806,10 @@ int main(int argc, char **argv)
 	}
 	if (netns && enter_netns(netns))
 		return 1;
+	if (!flush && local_sid_free(&d.conf, errbuf, sizeof(errbuf))) {
+		fprintf(stderr, "srfdd: %s\n", errbuf);
+		return 1;
+	}
 
 	/* nothing is touched before the instance is ours */
 	d.lock_fd = srfd_instance_lock(d.conf.instance, &holder);

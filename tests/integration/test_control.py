@@ -144,6 +144,19 @@ def main():
     t.ok(rc == 1 and not mounted and os.listdir(notbpf) == ["data"]
          and "neither a bpffs nor an empty directory" in topo.log("A"),
          "srfdd refuses to mount a bpffs over a non-empty directory")
+    # a local_sid that is an interface address (A's fc00:a::1) is refused
+    inst4 = topo.prefix + "-s"
+    conf4 = os.path.join(topo.tmp, inst4 + ".conf")
+    with open(conf4, "w") as f:
+        f.write('instance = "%s"; local_sid = "fc00:a::1"; source = "fc00:a::1";\n'
+                'sessions = ( { name = "x"; interface = "a-b"; neighbor = "fc00:ab::2";'
+                ' segments = [ "fc00:b::e1" ]; } );\n' % inst4)
+    r = subprocess.run([st.SRFDD, "-c", conf4, "-n", topo.ns("A")], capture_output=True,
+                       text=True, timeout=10)
+    t.ok(r.returncode == 1 and "is an address of interface lo" in r.stderr
+         and not os.path.exists("/sys/fs/bpf/srfd/" + inst4),
+         "a local_sid that is an interface address is refused before anything is set up",
+         r.stderr)
     return t.done()
 
 
