@@ -401,6 +401,93 @@ START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 }
 END_TEST
 
+/* Like run(), but a packet the test-run refuses (too short) gives -1. */
+static int run_any(struct bpf_program *prog, const void *pkt, __u32 len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -1;
+	return opts.retval;
+}
+
+static unsigned long mutation_count(void)
+{
+	const char *env = getenv("SRFD_MUTATIONS");
+
+	return env ? strtoul(env, NULL, 10) : 1000000;
+}
+
+/*
+ * Mutation run of the receive path: a probe this session already accepted
+ * (so every copy is at best a replay), mutated a million times (byte flips,
+ * truncation, trailing bytes, SRH length/segments_left/last-entry lies,
+ * forged sequence numbers, times and MACs). Not one may be accepted, and
+ * the session's receive state must not move.
+ */
+START_TEST(test_rx_mutations)
+{
+	__u8 base[SRFD_PROBE_BUF_LEN], pkt[SRFD_PROBE_BUF_LEN + 64];
+	unsigned long n = mutation_count(), i, seen[SRFD_R_MAX + 1] = { 0 };
+	struct srfd_session_state before, after;
+	const __u32 pl = 14 + 40 + 8 + 3 * 16;	/* probe payload offset */
+	unsigned int seed = 20261123, k;
+	__u32 blen, len;
+	int r;
+
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	blen = returned_probe(base, 0, 3, KEY);
+	before = state(0);
+	for (i = 0; i < n; i++) {
+		memcpy(pkt, base, blen);
+		len = blen;
+		switch (rand_r(&seed) % 5) {
+		case 0:		/* 1..4 random bytes anywhere after L2 */
+			for (k = 0; k < 1 + (unsigned int)rand_r(&seed) % 4; k++)
+				pkt[14 + rand_r(&seed) % (blen - 14)] = rand_r(&seed);
+			break;
+		case 1:		/* truncated */
+			len = 14 + rand_r(&seed) % (blen - 14);
+			break;
+		case 2:		/* trailing bytes, announced or not */
+			len = blen + 1 + rand_r(&seed) % 63;
+			for (k = blen; k < len; k++)
+				pkt[k] = rand_r(&seed);
+			if (rand_r(&seed) & 1)
+				pkt[14 + 5] += len - blen;
+			break;
+		case 3:		/* SRH lies */
+			pkt[14 + 40 + 1 + rand_r(&seed) % 4] = rand_r(&seed);
+			break;
+		default:	/* forged session, sequence number, time or MAC */
+			for (k = 0; k < 8; k++)
+				pkt[pl + 6 + rand_r(&seed) % 26] = rand_r(&seed);
+			break;
+		}
+		r = run_any(skel->progs.srfd_rx_test, pkt, len);
+		ck_assert_int_ne(r, SRFD_R_PROBE_OK);
+		seen[r >= 0 && r < SRFD_R_MAX ? r : SRFD_R_MAX]++;
+	}
+	after = state(0);
+	ck_assert_uint_eq(after.rx_seq, before.rx_seq);
+	ck_assert_uint_eq(after.probes_rx, before.probes_rx);
+	ck_assert_uint_eq(after.last_rtt_ns, before.last_rtt_ns);
+	ck_assert_uint_eq(after.good_streak, before.good_streak);
+	fprintf(stderr, "# %lu mutated returns: truncated %lu, not_srh %lu, bad_srh %lu, "
+		"not_probe %lu, bad_session %lu, bad_mac %lu, replayed %lu, wrong_path %lu, "
+		"refused by test-run %lu\n", n, seen[SRFD_R_TRUNCATED], seen[SRFD_R_NOT_SRH],
+		seen[SRFD_R_BAD_SRH], seen[SRFD_R_NOT_PROBE], seen[SRFD_R_BAD_SESSION],
+		seen[SRFD_R_BAD_MAC], seen[SRFD_R_REPLAY], seen[SRFD_R_WRONG_PATH],
+		seen[SRFD_R_MAX]);
+	/* the run reached every check, not just the first */
+	ck_assert_uint_gt(seen[SRFD_R_BAD_MAC], 0);
+	ck_assert_uint_gt(seen[SRFD_R_REPLAY], 0);
+	ck_assert_uint_gt(seen[SRFD_R_BAD_SRH], 0);
+	ck_assert_uint_gt(seen[SRFD_R_TRUNCATED], 0);
+}
+END_TEST
+
 /* The stall rule is bounded: a clock dead past stall_ns leaves `up`. */
 START_TEST(test_dead_clock_stalls)
 {
@@ -762,6 +849,7 @@ int main(void)
 	tcase_add_test(tc, test_up_then_watchdog_down);
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);
+	tcase_add_test(tc, test_rx_mutations);
 	tcase_add_test(tc, test_dead_clock_stalls);
 	tcase_add_test(tc, test_cmd_takes_session_down);
 	tcase_add_test(tc, test_new_generation_rearms_watchdog);
