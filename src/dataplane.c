@@ -293,8 +293,6 @@ static void prefix_release(struct srfd_dp *dp, __u32 slot,
 	char a[INET6_ADDRSTRLEN];
 
 	memcpy(key.addr, old->addr, sizeof(key.addr));
-	/* traffic is routed away before the encap stops knowing the prefix */
-	srfd_routes_prefix_remove(dp, old);
 	bpf_map__delete_elem(dp->skel->maps.srfd_prefix_lpm, &key, sizeof(key), 0);
 	map_write(dp->skel->maps.srfd_prefix_cfg, slot, &cfg, sizeof(cfg));
 	inet_ntop(AF_INET6, old->addr, a, sizeof(a));
@@ -385,6 +383,10 @@ int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 	for (slot = 0; slot < SRFD_MAX_SESSIONS; slot++)
 		if (plan->sess_release[slot])
 			session_release(dp, slot, &cur_sess[slot]);
+	/* traffic is routed away before the encap stops knowing a prefix */
+	if (plan->prefixes.remove)
+		srfd_routes_prefixes_remove(dp, cur_pfx, plan->pfx_release,
+					    SRFD_MAX_PREFIXES);
 	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
 		if (plan->pfx_release[slot])
 			prefix_release(dp, slot, &cur_pfx[slot]);

@@ -398,20 +398,28 @@ int srfd_routes_reconcile(struct srfd_dp *dp)
 	return n;
 }
 
-void srfd_routes_prefix_remove(struct srfd_dp *dp,
-			       const struct srfd_prefix_cfg *old)
+void srfd_routes_prefixes_remove(struct srfd_dp *dp,
+				 const struct srfd_prefix_cfg *old,
+				 const __u8 *which, unsigned int n)
 {
 	struct route_set have = { 0 };
 	struct srfd_route *fb;
+	unsigned int i;
 
+	/* one dump for all of them: a reload may drop a thousand prefixes */
 	if (route_set_load(dp, &have))
 		return;
-	/* our fallback proves the prefix's srfd routes are this instance's */
-	fb = route_set_find(&have, old->addr, old->plen, SRFD_FALLBACK_METRIC, 0);
-	if (fb && fb->oif == dp->ticker.loop_ifindex) {
-		srfd_nl_route6_prefix_del(dp->nl, old->addr, old->plen,
+	for (i = 0; i < n; i++) {
+		if (!old[i].valid || (which && !which[i]))
+			continue;
+		/* our fallback proves the prefix's srfd routes are this instance's */
+		fb = route_set_find(&have, old[i].addr, old[i].plen,
+				    SRFD_FALLBACK_METRIC, 0);
+		if (!fb || fb->oif != dp->ticker.loop_ifindex)
+			continue;
+		srfd_nl_route6_prefix_del(dp->nl, old[i].addr, old[i].plen,
 					  SRFD_PREFIX_METRIC);
-		srfd_nl_route6_prefix_del(dp->nl, old->addr, old->plen,
+		srfd_nl_route6_prefix_del(dp->nl, old[i].addr, old[i].plen,
 					  SRFD_FALLBACK_METRIC);
 	}
 	free(have.r);
@@ -419,14 +427,15 @@ void srfd_routes_prefix_remove(struct srfd_dp *dp,
 
 void srfd_routes_flush(struct srfd_dp *dp)
 {
-	struct srfd_prefix_cfg pc;
+	struct srfd_prefix_cfg *pc = calloc(SRFD_MAX_PREFIXES, sizeof(*pc));
 	__u32 slot;
 
-	for (slot = 0; slot < SRFD_MAX_PREFIXES; slot++)
-		if (!bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
-					  sizeof(slot), &pc, sizeof(pc), 0) &&
-		    pc.valid)
-			srfd_routes_prefix_remove(dp, &pc);
+	for (slot = 0; pc && slot < SRFD_MAX_PREFIXES; slot++)
+		bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
+				     sizeof(slot), &pc[slot], sizeof(pc[slot]), 0);
+	if (pc)
+		srfd_routes_prefixes_remove(dp, pc, NULL, SRFD_MAX_PREFIXES);
+	free(pc);
 	/* SID routes live on the loop device and go with it */
 	encap_filters_prune(dp, NULL);
 }

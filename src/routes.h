@@ -15,9 +15,13 @@ struct srfd_prefix_cfg;
 
 /* Converge routes and encap filters; returns the number of repairs. */
 int srfd_routes_reconcile(struct srfd_dp *dp);
-/* Remove the routes of a prefix slot that is no longer configured. */
-void srfd_routes_prefix_remove(struct srfd_dp *dp,
-			       const struct srfd_prefix_cfg *old);
+/*
+ * Remove the routes of the valid prefixes in @old[0..n) (only those with
+ * @which[i] set, if @which is given) that this instance owns.
+ */
+void srfd_routes_prefixes_remove(struct srfd_dp *dp,
+				 const struct srfd_prefix_cfg *old,
+				 const __u8 *which, unsigned int n);
 /* Remove every route and encap filter of the instance. */
 void srfd_routes_flush(struct srfd_dp *dp);
 
