@@ -203,9 +203,15 @@ static int session_write(struct srfd_dp *dp, const struct srfd_config *conf,
 	int ifindex, err;
 
 	ifindex = if_nametoindex(sc->ifname);
-	dp->sess_ifindex[i] = ifindex;
-	if (plan->sess_action[i] == SRFD_PLAN_KEEP)
+	if (plan->sess_action[i] == SRFD_PLAN_KEEP) {
+		/*
+		 * What the kernel holds, which may be stale (the interface was
+		 * re-created while no srfdd ran): link sync then corrects it.
+		 */
+		dp->sess_ifindex[i] = cur->ifindex;
 		return 0;
+	}
+	dp->sess_ifindex[i] = ifindex;
 	if (plan->sess_action[i] >= SRFD_PLAN_RESET &&
 	    getrandom(key, sizeof(key), 0) != sizeof(key))
 		return -errno;

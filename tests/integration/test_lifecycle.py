@@ -351,6 +351,23 @@ def main():
     t.ok(back is not None and "via fc00:ab::2 dev a-b" in routes,
          "prefix back on its primary, fast route on the new a-b", routes + topo.log("A")[-1500:])
 
+    # 8b. the same while no srfdd runs: the adopted session must follow the
+    # new ifindex too (the kernel still holds the old one)
+    os.kill(d.pid, signal.SIGKILL)
+    d.wait()
+    old = topo.run("A", "ip", "-o", "link", "show", "a-b", capture=True).stdout.split(":")[0]
+    topo.run("A", "ip", "link", "add", "vx1", "type", "veth", "peer", "name", "vx2")
+    topo.linkctl("A", "del", "a-b")
+    topo.link("A", "a-b", "fc00:ab::1", "B", "b-a", "fc00:ab::2")
+    topo.restore_ab()
+    new = topo.run("A", "ip", "-o", "link", "show", "a-b", capture=True).stdout.split(":")[0]
+    d = topo.srfdd("A", conf)
+    up = st.wait_state(inst, "a-b", "up", 5)
+    t.ok(old != new and up is not None and st.wait_active(inst, PFX, "primary", 3) is not None,
+         "a-b re-created (ifindex %s -> %s) while srfdd was dead: the adopted session follows "
+         "it and comes up" % (old, new), topo.log("A")[-1500:])
+    topo.run("A", "ip", "link", "del", "vx1")
+
     # 9. srfd's own objects removed by hand are restored
     mon = Monitor(topo, inst)
     t0 = st.mono_ns()
