@@ -193,6 +193,21 @@ static int get_uint(struct parse_ctx *ctx, const config_setting_t *group,
 	return 0;
 }
 
+/* Optional boolean @key of @group (default @def). */
+static int get_bool(struct parse_ctx *ctx, const config_setting_t *group,
+		    const char *key, int *out, int def)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+
+	*out = def;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(ctx, s, "'%s' must be true or false", key);
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
 static int valid_instance(const char *s)
 {
 	for (; *s; s++)
@@ -260,7 +275,7 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 {
 	static const char *const keys[] = {
 		"name", "interface", "neighbor", "segments", "interval_us",
-		"multiplier", "up_after", NULL,
+		"multiplier", "up_after", "check_ingress", NULL,
 	};
 	char owner[SRFD_NAME_LEN + 16];
 	int err;
@@ -294,8 +309,17 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 		return err;
 
 	snprintf(owner, sizeof(owner), "session '%s': ", sc->name);
-	return parse_sid_list(ctx, s, "segments", owner, "segment",
-			      SRFD_MAX_PATH_SEGS, sc->segs, &sc->nsegs);
+	err = parse_sid_list(ctx, s, "segments", owner, "segment",
+			     SRFD_MAX_PATH_SEGS, sc->segs, &sc->nsegs);
+	/*
+	 * One segment is a link session: the neighbour's End.X sends the
+	 * probe back over the monitored link, so that is where it must arrive.
+	 * A longer path may come back on any interface unless told otherwise.
+	 */
+	if (!err)
+		err = get_bool(ctx, s, "check_ingress", &sc->check_ingress,
+			       sc->nsegs == 1);
+	return err;
 }
 
 static int parse_reflectors(struct parse_ctx *ctx, const config_setting_t *root,

@@ -31,6 +31,7 @@ struct srfd_session_conf {
 	__u32 interval_us;
 	__u32 multiplier;
 	__u32 up_after;
+	int check_ingress;	/* returns must arrive on ifname */
 	int line;
 };
 

@@ -20,7 +20,8 @@ static int same_timers(const struct srfd_session_cfg *a,
 		       const struct srfd_session_cfg *b)
 {
 	return a->interval_ns == b->interval_ns &&
-	       a->multiplier == b->multiplier && a->up_after == b->up_after;
+	       a->multiplier == b->multiplier && a->up_after == b->up_after &&
+	       a->flags == b->flags;
 }
 
 static int find_session(const struct srfd_session_cfg *cur, const char *name)

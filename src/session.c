@@ -26,6 +26,8 @@ int srfd_session_cfg_build(const struct srfd_config *conf, unsigned int idx,
 	out->interval_ns = (__u64)sc->interval_us * 1000;
 	out->multiplier = sc->multiplier;
 	out->up_after = sc->up_after;
+	if (sc->check_ingress)
+		out->flags |= SRFD_SESS_F_CHECK_INGRESS;
 	out->key[0] = key[0];
 	out->key[1] = key[1];
 	memcpy(out->src, conf->source, SRFD_SID_LEN);
@@ -159,6 +161,7 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_BAD_MAC] = "bad_mac",
 		[SRFD_R_REPLAY] = "replayed",
 		[SRFD_R_WRONG_PATH] = "wrong_path",
+		[SRFD_R_WRONG_INGRESS] = "wrong_ingress",
 		[SRFD_R_TICK] = "ticks",
 		[SRFD_R_TICK_LOST] = "tick_lost",
 		[SRFD_R_TX_FAIL] = "tx_fail",

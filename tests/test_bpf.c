@@ -231,6 +231,72 @@ START_TEST(test_rx_rejects)
 }
 END_TEST
 
+/* Make @slot a link session on @ifindex: returns only count from there. */
+static void check_ingress(__u32 slot, int ifindex)
+{
+	struct srfd_session_cfg cfg;
+
+	ck_assert_int_ne(ifindex, 0);
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_sess_cfg, &slot, 4,
+					      &cfg, sizeof(cfg), 0), 0);
+	cfg.flags |= SRFD_SESS_F_CHECK_INGRESS;
+	cfg.ifindex = ifindex;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot, 4,
+					      &cfg, sizeof(cfg), 0), 0);
+}
+
+/* A link session only takes returns that came in over its own link. */
+START_TEST(test_rx_checks_ingress)
+{
+	__u8 pkt[SRFD_PROBE_BUF_LEN], in[64];
+	struct srfd_session_cfg cfg;
+	__u32 zero = 0, len;
+	struct __sk_buff ctx = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	int link = if_nametoindex("srfdt0"), other = if_nametoindex("srfdt1");
+
+	ck_assert_int_ne(link, 0);
+	ck_assert_int_ne(other, 0);
+	check_ingress(0, link);
+	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
+	len = returned_probe(pkt, 0, 1, KEY);
+	opts.data_size_in = len;
+
+	/* authentic and fresh, but relayed from another interface */
+	ctx.ingress_ifindex = other;
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_rx_test),
+						&opts), 0);
+	ck_assert_int_eq(opts.retval, SRFD_R_WRONG_INGRESS);
+	ck_assert_uint_eq(counter(SRFD_R_WRONG_INGRESS), 1);
+	ck_assert_uint_eq(state(0).probes_rx, 0);
+	ck_assert_uint_eq(state(0).rx_seq, 0);
+	ck_assert_uint_eq(state(0).last_rx_ns, 0);
+
+	/* the same probe over the link counts */
+	ctx.ingress_ifindex = link;
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_rx_test),
+						&opts), 0);
+	ck_assert_int_eq(opts.retval, SRFD_R_PROBE_OK);
+	ck_assert_uint_eq(state(0).probes_rx, 1);
+
+	/* a path session (no check) takes it from anywhere */
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_sess_cfg, &zero, 4,
+					      &cfg, sizeof(cfg), 0), 0);
+	cfg.flags = 0;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &zero, 4,
+					      &cfg, sizeof(cfg), 0), 0);
+	usleep(INTERVAL_US * 2);
+	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
+	len = returned_probe(pkt, 0, 2, KEY);
+	ctx.ingress_ifindex = other;
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_rx_test),
+						&opts), 0);
+	ck_assert_int_eq(opts.retval, SRFD_R_PROBE_OK);
+	ck_assert_uint_eq(state(0).probes_rx, 2);
+}
+END_TEST
+
 START_TEST(test_tick_builds_probe)
 {
 	__u8 in[64], out[SRFD_PROBE_BUF_LEN * 2], sid[16];
@@ -402,9 +468,13 @@ START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 END_TEST
 
 /* Like run(), but a packet the test-run refuses (too short) gives -1. */
-static int run_any(struct bpf_program *prog, const void *pkt, __u32 len)
+/* Test-run @prog on @pkt as if it came in on @ifindex; -1 if refused. */
+static int run_any(struct bpf_program *prog, const void *pkt, __u32 len,
+		   int ifindex)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len);
+	struct __sk_buff ctx = { .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
 
 	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
 		return -1;
@@ -427,22 +497,36 @@ static unsigned long mutation_count(void)
  */
 START_TEST(test_rx_mutations)
 {
-	__u8 base[SRFD_PROBE_BUF_LEN], pkt[SRFD_PROBE_BUF_LEN + 64];
+	__u8 base[SRFD_PROBE_BUF_LEN], fresh[SRFD_PROBE_BUF_LEN];
+	__u8 pkt[SRFD_PROBE_BUF_LEN + 64];
+	int link = if_nametoindex("srfdt0"), other = if_nametoindex("srfdt1");
 	unsigned long n = mutation_count(), i, seen[SRFD_R_MAX + 1] = { 0 };
+	__u32 fresh_len;
+	int ifindex;
 	struct srfd_session_state before, after;
 	const __u32 pl = 14 + 40 + 8 + 3 * 16;	/* probe payload offset */
 	unsigned int seed = 20261123, k;
 	__u32 blen, len;
 	int r;
 
-	tick_n(3);
+	tick_n(4);
 	return_seqs(0, 1, 3);
 	blen = returned_probe(base, 0, 3, KEY);
+	fresh_len = returned_probe(fresh, 0, 4, KEY);	/* sent, not yet back */
+	check_ingress(0, link);
 	before = state(0);
 	for (i = 0; i < n; i++) {
 		memcpy(pkt, base, blen);
 		len = blen;
-		switch (rand_r(&seed) % 5) {
+		ifindex = link;
+		switch (rand_r(&seed) % 6) {
+		case 5:		/* authentic and fresh, relayed from another link */
+			memcpy(pkt, fresh, fresh_len);
+			len = fresh_len;
+			ifindex = other;
+			if (rand_r(&seed) & 1)
+				pkt[14 + rand_r(&seed) % (len - 14)] ^= 1 + rand_r(&seed) % 255;
+			break;
 		case 0:		/* 1..4 random bytes anywhere after L2 */
 			for (k = 0; k < 1 + (unsigned int)rand_r(&seed) % 4; k++)
 				pkt[14 + rand_r(&seed) % (blen - 14)] = rand_r(&seed);
@@ -465,7 +549,7 @@ START_TEST(test_rx_mutations)
 				pkt[pl + 6 + rand_r(&seed) % 26] = rand_r(&seed);
 			break;
 		}
-		r = run_any(skel->progs.srfd_rx_test, pkt, len);
+		r = run_any(skel->progs.srfd_rx_test, pkt, len, ifindex);
 		ck_assert_int_ne(r, SRFD_R_PROBE_OK);
 		seen[r >= 0 && r < SRFD_R_MAX ? r : SRFD_R_MAX]++;
 	}
@@ -476,15 +560,19 @@ START_TEST(test_rx_mutations)
 	ck_assert_uint_eq(after.good_streak, before.good_streak);
 	fprintf(stderr, "# %lu mutated returns: truncated %lu, not_srh %lu, bad_srh %lu, "
 		"not_probe %lu, bad_session %lu, bad_mac %lu, replayed %lu, wrong_path %lu, "
-		"refused by test-run %lu\n", n, seen[SRFD_R_TRUNCATED], seen[SRFD_R_NOT_SRH],
-		seen[SRFD_R_BAD_SRH], seen[SRFD_R_NOT_PROBE], seen[SRFD_R_BAD_SESSION],
-		seen[SRFD_R_BAD_MAC], seen[SRFD_R_REPLAY], seen[SRFD_R_WRONG_PATH],
-		seen[SRFD_R_MAX]);
+		"wrong_ingress %lu, refused by test-run %lu\n", n, seen[SRFD_R_TRUNCATED],
+		seen[SRFD_R_NOT_SRH], seen[SRFD_R_BAD_SRH], seen[SRFD_R_NOT_PROBE],
+		seen[SRFD_R_BAD_SESSION], seen[SRFD_R_BAD_MAC], seen[SRFD_R_REPLAY],
+		seen[SRFD_R_WRONG_PATH], seen[SRFD_R_WRONG_INGRESS], seen[SRFD_R_MAX]);
 	/* the run reached every check, not just the first */
 	ck_assert_uint_gt(seen[SRFD_R_BAD_MAC], 0);
 	ck_assert_uint_gt(seen[SRFD_R_REPLAY], 0);
 	ck_assert_uint_gt(seen[SRFD_R_BAD_SRH], 0);
 	ck_assert_uint_gt(seen[SRFD_R_TRUNCATED], 0);
+	ck_assert_uint_gt(seen[SRFD_R_WRONG_INGRESS], 0);
+	/* and the fresh probe is accepted where it belongs */
+	ck_assert_int_eq(run_any(skel->progs.srfd_rx_test, fresh, fresh_len, link),
+			 SRFD_R_PROBE_OK);
 }
 END_TEST
 
@@ -843,6 +931,7 @@ int main(void)
 	tcase_add_test(tc, test_rx_valid_probe);
 	tcase_add_loop_test(tc, test_rx_rejects, 0,
 			    sizeof(rx_want) / sizeof(rx_want[0]));
+	tcase_add_test(tc, test_rx_checks_ingress);
 	tcase_add_test(tc, test_tick_builds_probe);
 	tcase_add_test(tc, test_outgoing_probe_redirected);
 	tcase_add_test(tc, test_tick_drops_unknown_frames);

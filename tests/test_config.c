@@ -11,6 +11,7 @@
 
 #include "check_tap.h"
 #include "config.h"
+#include "session.h"
 
 #define SAMPLES_DIR SRFD_SOURCE_ROOT "/etc"
 
@@ -89,6 +90,30 @@ START_TEST(test_defaults_and_tick)
 	ck_assert_uint_eq(conf.sessions[0].nsegs, 2);
 	ck_assert_uint_eq(conf.sessions[1].up_after, 7);
 	ck_assert_uint_eq(conf.tick_us, 200);	/* smallest interval */
+	/* a path may come back anywhere; a link's returns only over the link */
+	ck_assert_int_eq(conf.sessions[0].check_ingress, 0);
+	ck_assert_int_eq(conf.sessions[1].check_ingress, 1);
+}
+END_TEST
+
+START_TEST(test_check_ingress)
+{
+	const char *text =
+		"local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+		"sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+		"  segments = [\"fc00::e1\", \"fc00::e2\"]; check_ingress = true; },\n"
+		"  { name = \"y\"; interface = \"eth1\"; neighbor = \"fe80::2\";\n"
+		"  segments = [\"fc00::e3\"]; check_ingress = false; } );\n";
+	struct srfd_session_cfg cfg;
+	__u64 key[2] = { 1, 2 };
+
+	ck_assert_int_eq(srfd_config_load_string(text, "t", &conf, err, sizeof(err)), 0);
+	ck_assert_int_eq(conf.sessions[0].check_ingress, 1);
+	ck_assert_int_eq(conf.sessions[1].check_ingress, 0);
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, 0, 0, 3, key, &cfg), 0);
+	ck_assert_uint_eq(cfg.flags, SRFD_SESS_F_CHECK_INGRESS);
+	ck_assert_int_eq(srfd_session_cfg_build(&conf, 1, 1, 3, key, &cfg), 0);
+	ck_assert_uint_eq(cfg.flags, 0);
 }
 END_TEST
 
@@ -120,6 +145,9 @@ static const struct bad_case {
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
 	  "  multiplier = \"3\"; } );", "t:3: 'multiplier' must be an integer" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
+	  "  check_ingress = 1; } );", "t:3: 'check_ingress' must be true or false" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth0\"; segments = [\"fc00::1\"]; } );",
 	  "t:2: missing required key 'neighbor'" },
@@ -314,6 +342,7 @@ int main(void)
 	tcase_add_test(tc, test_default_sample_values);
 	tcase_add_test(tc, test_embedded_default);
 	tcase_add_test(tc, test_defaults_and_tick);
+	tcase_add_test(tc, test_check_ingress);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_pure_reflector);

@@ -313,6 +313,12 @@ static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
 		reason = SRFD_R_BAD_SESSION;
 		goto out;
 	}
+	/* a link session's probes come back over its link, nowhere else */
+	if ((cfg->flags & SRFD_SESS_F_CHECK_INGRESS) &&
+	    skb->ingress_ifindex != cfg->ifindex) {
+		reason = SRFD_R_WRONG_INGRESS;
+		goto out;
+	}
 	if (info.mac != srfd_probe_mac(cfg->key, id, info.seq, info.tx_ns)) {
 		__sync_fetch_and_add(&st->bad_mac, 1);
 		reason = SRFD_R_BAD_MAC;

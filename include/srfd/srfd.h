@@ -30,7 +30,7 @@
  * pinned state only if it carries the same version (and libbpf finds the
  * same map shapes); anything else is refused with a hint to flush.
  */
-#define SRFD_ABI_VERSION	3
+#define SRFD_ABI_VERSION	4
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
 #define SRFD_PROBE_VERSION	2
@@ -95,8 +95,17 @@ struct srfd_session_cfg {
 	__u8  probe_segs[SRFD_MAX_PROBE_SEGS][SRFD_SID_LEN];
 	char  name[SRFD_NAME_LEN];
 	char  ifname[SRFD_IFNAME_LEN];
+	__u32 flags;		/* SRFD_SESS_F_* */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct srfd_session_cfg) == 248, "srfd_session_cfg ABI");
+_Static_assert(sizeof(struct srfd_session_cfg) == 256, "srfd_session_cfg ABI");
+
+/*
+ * Returns must arrive on ifindex (a link session: the neighbour's End.X
+ * sends them back over the monitored link). Authentic probes relayed from
+ * another link then never count, even fresh ones copied off the wire.
+ */
+#define SRFD_SESS_F_CHECK_INGRESS	(1U << 0)
 
 enum srfd_state {
 	SRFD_STATE_INIT = 0,
@@ -284,6 +293,7 @@ enum srfd_reason {
 	SRFD_R_BAD_MAC,		/* MAC does not verify: forged or corrupted */
 	SRFD_R_REPLAY,		/* authentic, but not newer than the last return */
 	SRFD_R_WRONG_PATH,	/* its segment list is not the one we sent */
+	SRFD_R_WRONG_INGRESS,	/* came back on another interface than its link */
 	SRFD_R_TICK,
 	SRFD_R_TICK_LOST,	/* clone back into the pacer failed */
 	SRFD_R_TX_FAIL,		/* building or cloning a probe failed */

@@ -6,7 +6,9 @@ B runs only the kernel's End.X. Checks: the session comes up; silent
 failures are detected within bounds at 10 ms x 3 and 1 ms x 3; repair brings
 it back; a SIGSTOPped srfdd neither causes a false down nor delays
 detection; probes decode as SRv6 in scapy; spoofed probes with a wrong MAC
-do not hold a failed session up.
+do not hold a failed session up; authentic probes copied off the link and
+relayed (or forged ahead) from another link while the link's return is dead
+do not either.
 """
 import os
 import signal
@@ -41,6 +43,102 @@ print(seq - 1)
 '''
 
 
+# The attacker of issue 7: a box on link A-B (a mirror port will do) copies
+# every probe A sends towards B and, with B's return direction dead, plays
+# B's End.X itself, sending the authentic, fresh probe to A over another
+# link (X - A); each copy is followed by a forgery: the same probe with the
+# sequence number extrapolated ahead. Starts in X's namespace (sending
+# socket), then joins B's to capture (argv: seconds, B's namespace, A's MAC
+# on a-x). Prints "relayed forged".
+RELAY = r'''
+import ctypes, os, socket, sys, time
+end = time.monotonic() + float(sys.argv[1])
+tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+tx.bind(("x-a", 0))
+src = tx.getsockname()[4]
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open("/run/netns/" + sys.argv[2], os.O_RDONLY)
+if libc.setns(fd, 0x40000000):
+    raise OSError(ctypes.get_errno(), "setns")
+rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x86dd))
+rx.bind(("b-a", 0))
+rx.settimeout(0.05)
+dst = bytes.fromhex(sys.argv[3].replace(":", ""))
+endx = socket.inet_pton(socket.AF_INET6, "fc00:b::e1")    # segments[2]: first hop
+relayed = forged = 0
+while time.monotonic() < end:
+    try:
+        data, addr = rx.recvfrom(2048)
+    except socket.timeout:
+        continue
+    ip = data[14:]
+    if addr[2] != socket.PACKET_HOST or len(ip) < 40 + 8 + 48 + 32:
+        continue
+    # B's End.X may already have rewritten the shared buffer
+    if ip[6] != 43 or ip[43] not in (1, 2) or ip[40 + 8 + 32:40 + 8 + 48] != endx:
+        continue
+    p = bytearray(dst + src + data[12:])
+    p[14 + 7] = 63                              # hop limit after B
+    p[14 + 40 + 3] = 1                          # End.X: segments_left 2 -> 1
+    p[14 + 24:14 + 40] = ip[40 + 8 + 16:40 + 8 + 32]    # DA = next SID
+    tx.send(bytes(p))
+    relayed += 1
+    seq = 14 + 40 + 8 + 48 + 8
+    p[seq:seq + 8] = (int.from_bytes(p[seq:seq + 8], "big") + 3).to_bytes(8, "big")
+    tx.send(bytes(p))
+    forged += 1
+print(relayed, forged)
+'''
+
+
+def relay_attack(topo, seconds):
+    import json
+    mac = json.loads(topo.run("A", "ip", "-j", "link", "show", "a-x",
+                              capture=True).stdout)[0]["address"]
+    return topo.popen("X", st.PY, "-c", RELAY, str(seconds), topo.ns("B"), mac,
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def relay_test(t, topo):
+    """(g) capture-then-forge from another link while A-B's return is dead."""
+    inst = topo.prefix + "-g"
+    conf = topo.write_conf(inst, 10000, 3)
+    d = topo.srfdd("A", conf)
+    if st.wait_state(inst, "a-b", "up", 5) is None:
+        t.ok(False, "relay test: session up", topo.log("A"))
+        return
+    before = st.stats(inst)
+    relay = relay_attack(topo, 1.5)
+    time.sleep(0.3)                     # relay running, link still fine
+    t_fail = topo.fail(direction="out")  # B -> A dead, A -> B still seen
+    time.sleep(1.0)
+    s = st.sessions(inst)["a-b"]
+    out, err = relay.communicate(10)
+    after = st.stats(inst)
+    det = (s["last_change_ns"] - t_fail) / 1e6
+    nrel = int(out.split()[0]) if out.strip() else 0
+    wrong = after["wrong_ingress"] - before["wrong_ingress"]
+    t.ok(s["state"] == "down" and s["down_reason"] == "probes_lost" and 10 <= det <= 35
+         and nrel >= 100 and wrong >= 2 * nrel - 4,
+         "authentic probes relayed from another link (%d) and forged copies: rejected "
+         "(wrong_ingress %d), the dead link is down in %.2f ms" % (nrel, wrong, det),
+         "%s %s %s" % (s, out, err))
+    # the same attack against a session told not to check: it works, which is
+    # why link sessions check by default
+    topo.write_conf(inst, 10000, 3, session_keys="check_ingress = false; ")
+    subprocess.run([st.SRFDCTL, "-i", inst, "reload"], check=True, capture_output=True)
+    bad0 = st.stats(inst)["bad_mac"]
+    relay = relay_attack(topo, 1.0)
+    up = st.wait_state(inst, "a-b", "up", 1.0)
+    out, _ = relay.communicate(10)
+    bad = st.stats(inst)["bad_mac"] - bad0
+    t.ok(up is not None and bad > 0,
+         "control: with check_ingress = false the relayed probes bring the dead link up "
+         "(forged copies still fail the MAC: %d)" % bad)
+    topo.repair()
+    topo.stop(d, flush=True)
+
+
 def detection_series(t, topo, inst, interval_us, mult, lo_ms, hi_ms, trials):
     times = []
     for _ in range(trials):
@@ -57,6 +155,8 @@ def main():
     t = st.Tap()
     topo = st.Topo()
     topo.abc()
+    topo.node("X")      # an attacker's second way into A
+    topo.link("A", "a-x", "fc00:a7::1", "X", "x-a", "fc00:a7::2")
 
     # (a)..(c) at 10 ms x 3
     inst = topo.prefix + "-10"
@@ -148,6 +248,8 @@ def main():
          and not os.path.exists("/sys/fs/bpf/srfd/" + inst),
          "srfdd refuses to take over an existing route for local_sid and cleans up")
     topo.run("A", "ip", "-6", "route", "del", "fc00:a::bf/128")
+
+    relay_test(t, topo)
 
     # (b) at 1 ms x 3
     inst = topo.prefix + "-1"

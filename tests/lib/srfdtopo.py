@@ -36,6 +36,8 @@ rules = {
           f"add chain netdev srfdfail out {{ type filter hook egress device \"{dev}\" priority 0; policy drop; }}\n",
   "in":   "add table netdev srfdfail\n"
           f"add chain netdev srfdfail in {{ type filter hook ingress device \"{dev}\" priority 0; policy drop; }}\n",
+  "out":  "add table netdev srfdfail\n"
+          f"add chain netdev srfdfail out {{ type filter hook egress device \"{dev}\" priority 0; policy drop; }}\n",
   "repair": "delete table netdev srfdfail\n",
 }
 for line in sys.stdin:
@@ -258,13 +260,13 @@ class Topo:
     def repair(self, node="B", dev="b-a"):
         return self._failer_cmd(node, dev, "repair")
 
-    def write_conf(self, instance, interval_us, multiplier, extra_sessions=""):
+    def write_conf(self, instance, interval_us, multiplier, extra_sessions="", session_keys=""):
         path = os.path.join(self.tmp, instance + ".conf")
         with open(path, "w") as f:
             f.write('instance = "%s";\nlocal_sid = "fc00:a::bf";\nsource = "fc00:a::1";\n'
                     'sessions = (\n  { name = "a-b"; interface = "a-b"; neighbor = "fc00:ab::2";\n'
-                    '    segments = [ "fc00:b::e1" ]; interval_us = %d; multiplier = %d; }%s\n);\n'
-                    % (instance, interval_us, multiplier, extra_sessions))
+                    '    segments = [ "fc00:b::e1" ]; interval_us = %d; multiplier = %d; %s}%s\n);\n'
+                    % (instance, interval_us, multiplier, session_keys, extra_sessions))
         return path
 
     def srfdd(self, node, conf, *args):
