@@ -713,6 +713,131 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	return ctx->nerr ? -EINVAL : 0;
 }
 
+#define INCLUDE_MAX_DEPTH	10		/* libconfig's own limit */
+#define INCLUDE_MAX_BYTES	(16u << 20)
+
+/*
+ * Open @path for reading only if it is a regular file: O_NONBLOCK so that
+ * a FIFO does not block the open itself. Returns an fd or -errno (-EINVAL:
+ * not a regular file).
+ */
+static int open_regular(const char *path)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+static const char *open_error(int err)
+{
+	return err == -EINVAL ? "not a regular file" : strerror(-err);
+}
+
+static int check_includes(const char *text, size_t len, const char *name,
+			  const char *dir, int depth, char *err, size_t errlen);
+
+/* Read and check one @include'd file (what libconfig is about to open). */
+static int check_include_file(const char *path, const char *name, int line,
+			      const char *dir, int depth, char *err,
+			      size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret;
+
+	if (depth >= INCLUDE_MAX_DEPTH) {
+		snprintf(err, errlen, "%s:%d: @include nested deeper than %d",
+			 name, line, INCLUDE_MAX_DEPTH);
+		return -ELOOP;
+	}
+	fd = open_regular(path);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s:%d: @include '%s': cannot read file: %s",
+			 name, line, path, open_error(fd));
+		return fd;
+	}
+	buf = malloc(INCLUDE_MAX_BYTES + 1);
+	while (buf && len < INCLUDE_MAX_BYTES &&
+	       (n = read(fd, buf + len, INCLUDE_MAX_BYTES - len)) > 0)
+		len += n;
+	close(fd);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	ret = check_includes(buf, len, path, dir, depth + 1, err, errlen);
+	free(buf);
+	return ret;
+}
+
+/*
+ * libconfig 1.5 opens @include'd files itself with fopen(): a FIFO or a
+ * device there would hang srfdd (or feed it forever). Every file an
+ * `@include "path"` line names (relative to @dir) must be a regular file,
+ * checked before libconfig reads anything. The scan follows libconfig's
+ * rule: the directive starts a line, after optional blanks.
+ */
+static int check_includes(const char *text, size_t len, const char *name,
+			  const char *dir, int depth, char *err, size_t errlen)
+{
+	char file[SRFD_PATH_LEN * 4], path[SRFD_PATH_LEN * 8];
+	const char *p = text, *end = text + len, *q;
+	size_t flen;
+	int line = 1, ret;
+
+	for (; p < end; line++) {
+		const char *eol = memchr(p, '\n', end - p);
+
+		if (!eol)
+			eol = end;
+		q = p;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (eol - q > 8 && !memcmp(q, "@include", 8) &&
+		    (q[8] == ' ' || q[8] == '\t')) {
+			q += 9;
+			while (q < eol && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q < eol && *q == '"') {
+				const char *close = memchr(q + 1, '"', eol - q - 1);
+
+				flen = close ? (size_t)(close - q - 1) : 0;
+				if (!close || flen >= sizeof(file)) {
+					snprintf(err, errlen, "%s:%d: bad @include",
+						 name, line);
+					return -EINVAL;
+				}
+				memcpy(file, q + 1, flen);
+				file[flen] = '\0';
+				if (file[0] != '/' && dir)
+					snprintf(path, sizeof(path), "%s/%s", dir, file);
+				else
+					snprintf(path, sizeof(path), "%s", file);
+				ret = check_include_file(path, name, line, dir,
+							 depth, err, errlen);
+				if (ret)
+					return ret;
+			}
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
 static int load(config_t *cf, int read_ok, const char *name,
 		struct srfd_config *conf, char *err, size_t errlen)
 {
@@ -736,53 +861,53 @@ static int load(config_t *cf, int read_ok, const char *name,
 int srfd_config_load_file(const char *path, struct srfd_config *conf,
 			  char *err, size_t errlen)
 {
-	struct stat st;
+	char dir[SRFD_PATH_LEN * 4], *slash, *text;
 	config_t cf;
-	FILE *f;
+	ssize_t n;
+	size_t len = 0;
 	int fd, ret;
 
 	/*
 	 * Open it ourselves: the reason a file cannot be read is worth
 	 * telling, and a FIFO or device must not hang srfdd.
 	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_regular(path);
 	if (fd < 0) {
-		ret = -errno;
 		snprintf(err, errlen, "%s: cannot read file: %s", path,
-			 strerror(errno));
-		return ret;
+			 open_error(fd));
+		return fd;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		snprintf(err, errlen, "%s: cannot read file: not a regular file",
-			 path);
-		return -EINVAL;
+	text = malloc(INCLUDE_MAX_BYTES + 1);
+	while (text && len < INCLUDE_MAX_BYTES &&
+	       (n = read(fd, text + len, INCLUDE_MAX_BYTES - len)) > 0)
+		len += n;
+	close(fd);
+	if (!text) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
 	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		snprintf(err, errlen, "%s: cannot read file: %s", path,
-			 strerror(-ret));
-		return ret;
+	if (len == INCLUDE_MAX_BYTES) {
+		free(text);
+		snprintf(err, errlen, "%s: larger than %u bytes", path,
+			 INCLUDE_MAX_BYTES);
+		return -EFBIG;
 	}
-	config_init(&cf);
+	text[len] = '\0';
 	/* @include paths are relative to the configuration's directory */
-	{
-		char dir[SRFD_PATH_LEN * 4];
-		char *slash;
-
-		snprintf(dir, sizeof(dir), "%s", path);
-		slash = strrchr(dir, '/');
-		if (slash) {
-			*slash = '\0';
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	ret = check_includes(text, len, path, slash ? dir : NULL, 0, err, errlen);
+	if (!ret) {
+		config_init(&cf);
+		if (slash)
 			config_set_include_dir(&cf, dir);
-		}
+		ret = load(&cf, config_read_string(&cf, text) == CONFIG_TRUE,
+			   path, conf, err, errlen);
+		config_destroy(&cf);
 	}
-	ret = load(&cf, config_read(&cf, f) == CONFIG_TRUE, path, conf, err,
-		   errlen);
-	config_destroy(&cf);
-	fclose(f);
+	free(text);
 	return ret;
 }
 
@@ -792,6 +917,9 @@ int srfd_config_load_string(const char *text, const char *name,
 	config_t cf;
 	int ret;
 
+	ret = check_includes(text, strlen(text), name, NULL, 0, err, errlen);
+	if (ret)
+		return ret;
 	config_init(&cf);
 	ret = load(&cf, config_read_string(&cf, text) == CONFIG_TRUE, name,
 		   conf, err, errlen);

@@ -283,6 +283,26 @@ START_TEST(test_files)
 	fclose(f);
 	ck_assert_int_lt(srfd_config_load_file(path, &conf, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "sessions.inc:3: 'multiplier' = 0 is out of range"), "%s", err);
+
+	/* an @include'd FIFO or device: refused before libconfig opens it */
+	unlink(inc);
+	ck_assert_int_eq(mkfifo(inc, 0600), 0);
+	ck_assert_int_lt(srfd_config_load_file(path, &conf, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "main.conf:2: @include '") &&
+		      strstr(err, "sessions.inc': cannot read file: not a regular file"),
+		      "%s", err);
+	ck_assert_int_lt(srfd_config_load_string("@include \"/dev/zero\"\n", "t", &conf,
+						 err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "t:1: @include '/dev/zero': cannot read file: not a regular file"),
+		      "%s", err);
+	/* a file that includes itself */
+	unlink(inc);
+	f = fopen(inc, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("  @include \"sessions.inc\"\n", f);
+	fclose(f);
+	ck_assert_int_lt(srfd_config_load_file(path, &conf, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "@include nested deeper than 10"), "%s", err);
 	unlink(inc);
 	unlink(path);
 	rmdir(dir);

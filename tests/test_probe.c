@@ -252,8 +252,9 @@ START_TEST(test_abi_layout)
 	ck_assert_uint_eq(sizeof(struct srfd_probe), 32);
 	ck_assert_uint_eq(offsetof(struct srfd_probe, seq), 8);
 	ck_assert_uint_eq(offsetof(struct srfd_probe, mac), 24);
-	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 248);
+	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 256);
 	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, probe_segs), 72);
+	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, flags), 248);
 	ck_assert_uint_eq(sizeof(struct srfd_session_state), 144);
 	ck_assert_uint_eq(offsetof(struct srfd_session_state, state), 16);
 	ck_assert_uint_eq(sizeof(struct srfd_event), 32);

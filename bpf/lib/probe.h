@@ -58,12 +58,12 @@ static __always_inline int srfd_probe_reflectable(const __u8 *pkt, __u32 len,
 						  __u32 skb_len,
 						  const struct srfd_probe_info *info)
 {
-	const struct ipv6hdr *ip6 = (const struct ipv6hdr *)pkt;
 	__u32 plen = SRH_HLEN_SRFD + info->nsegs * SRFD_SID_LEN +
 		     sizeof(struct srfd_probe);
 	__u64 a[2], b[2];
 
-	if (srfd_be16(ip6->payload_len) != plen || skb_len != IPV6_HLEN_SRFD + plen ||
+	if (len < IPV6_HLEN_SRFD || srfd_get_be16(pkt + 4) != plen ||
+	    skb_len != IPV6_HLEN_SRFD + plen ||
 	    info->segments_left != 1 || info->nsegs < 3 ||
 	    len < IPV6_HLEN_SRFD + SRH_HLEN_SRFD + 2 * SRFD_SID_LEN)
 		return 0;
@@ -113,34 +113,33 @@ static __always_inline __u32
 srfd_probe_build(__u8 *buf, const struct srfd_session_cfg *cfg, __u64 seq,
 		 __u64 tx_ns)
 {
-	struct srfd_probe *probe;
-	struct ethhdr *eth;
+	struct srfd_probe probe;
 	__u32 n = cfg->nsegs;
 
 	if (n < 1 || n > SRFD_MAX_PROBE_SEGS)
 		return 0;
 
-	eth = (struct ethhdr *)buf;
 	/* L2 is filled in by bpf_redirect_neigh(); it only has to be unicast */
-	__builtin_memset(eth->h_dest, 0, ETH_ALEN);
-	__builtin_memset(eth->h_source, 0, ETH_ALEN);
-	eth->h_proto = srfd_be16(ETH_P_IPV6);
+	__builtin_memset(buf, 0, 2 * ETH_ALEN);
+	buf[12] = ETH_P_IPV6 >> 8;
+	buf[13] = ETH_P_IPV6 & 0xff;
 	if (!srfd_ipv6_srh_write(buf + ETH_HLEN_SRFD, cfg->src,
 				 (const __u8 (*)[SRFD_SID_LEN])cfg->probe_segs,
 				 n, NEXTHDR_NONE, sizeof(struct srfd_probe),
 				 SRFD_PROBE_HOP_LIMIT, 6u << 28))
 		return 0;
 
-	probe = (struct srfd_probe *)(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD +
-				      SRH_HLEN_SRFD + n * SRFD_SID_LEN);
-	probe->magic = srfd_be32(SRFD_PROBE_MAGIC);
-	probe->version = SRFD_PROBE_VERSION;
-	probe->flags = 0;
-	probe->session_id = srfd_be16(cfg->session_id);
-	probe->seq = srfd_be64(seq);
-	probe->tx_ns = srfd_be64(tx_ns);
-	probe->mac = srfd_be64(srfd_probe_mac(cfg->key, cfg->session_id, seq,
-					      tx_ns));
+	probe.magic = srfd_be32(SRFD_PROBE_MAGIC);
+	probe.version = SRFD_PROBE_VERSION;
+	probe.flags = 0;
+	probe.session_id = srfd_be16(cfg->session_id);
+	probe.seq = srfd_be64(seq);
+	probe.tx_ns = srfd_be64(tx_ns);
+	probe.mac = srfd_be64(srfd_probe_mac(cfg->key, cfg->session_id, seq,
+					     tx_ns));
+	/* copied, not written in place: the payload is not 8-byte aligned */
+	__builtin_memcpy(buf + ETH_HLEN_SRFD + IPV6_HLEN_SRFD + SRH_HLEN_SRFD +
+			 n * SRFD_SID_LEN, &probe, sizeof(probe));
 
 	return SRFD_PROBE_LEN(n);
 }
@@ -153,30 +152,28 @@ srfd_probe_build(__u8 *buf, const struct srfd_session_cfg *cfg, __u64 seq,
 static __always_inline enum srfd_reason
 srfd_probe_parse(const __u8 *pkt, __u32 len, struct srfd_probe_info *info)
 {
-	const struct ipv6_sr_hdr *srh;
-	const struct ipv6hdr *ip6;
 	struct srfd_probe probe;
 	__u32 hdrlen, nsegs, off;
+	const __u8 *srh;
 
+	/* byte reads throughout: @pkt may sit at any alignment */
 	if (len < IPV6_HLEN_SRFD + SRH_HLEN_SRFD)
 		return SRFD_R_TRUNCATED;
-	ip6 = (const struct ipv6hdr *)pkt;
-	if ((pkt[0] >> 4) != 6 || ip6->nexthdr != NEXTHDR_ROUTING)
+	if ((pkt[0] >> 4) != 6 || pkt[6] != NEXTHDR_ROUTING)
 		return SRFD_R_NOT_SRH;
 
-	srh = (const struct ipv6_sr_hdr *)(pkt + IPV6_HLEN_SRFD);
-	hdrlen = srh->hdrlen;
-	if (srh->type != IPV6_SRCRT_TYPE_4 || hdrlen == 0 || (hdrlen & 1))
+	srh = pkt + IPV6_HLEN_SRFD;	/* nexthdr, hdrlen, type, SL, last entry */
+	hdrlen = srh[1];
+	if (srh[2] != IPV6_SRCRT_TYPE_4 || hdrlen == 0 || (hdrlen & 1))
 		return SRFD_R_BAD_SRH;
 	nsegs = hdrlen / 2;
-	if (nsegs > SRFD_MAX_PROBE_SEGS || srh->first_segment != nsegs - 1 ||
-	    srh->segments_left > srh->first_segment)
+	if (nsegs > SRFD_MAX_PROBE_SEGS || srh[4] != nsegs - 1 || srh[3] > srh[4])
 		return SRFD_R_BAD_SRH;
-	if (srh->nexthdr != NEXTHDR_NONE)
+	if (srh[0] != NEXTHDR_NONE)
 		return SRFD_R_NOT_PROBE;
 
 	off = IPV6_HLEN_SRFD + SRH_HLEN_SRFD + nsegs * SRFD_SID_LEN;
-	if (srfd_be16(ip6->payload_len) < off - IPV6_HLEN_SRFD + sizeof(probe) ||
+	if (srfd_get_be16(pkt + 4) < off - IPV6_HLEN_SRFD + sizeof(probe) ||
 	    len < off + sizeof(probe))
 		return SRFD_R_TRUNCATED;
 
@@ -187,7 +184,7 @@ srfd_probe_parse(const __u8 *pkt, __u32 len, struct srfd_probe_info *info)
 
 	info->session_id = srfd_be16(probe.session_id);
 	info->nsegs = nsegs;
-	info->segments_left = srh->segments_left;
+	info->segments_left = srh[3];
 	info->seq = srfd_be64(probe.seq);
 	info->tx_ns = srfd_be64(probe.tx_ns);
 	info->mac = srfd_be64(probe.mac);

@@ -29,6 +29,20 @@
 #define srfd_be64(x) (x)
 #endif
 
+/* Big-endian fields at any alignment. */
+static __always_inline void srfd_put_be32(__u8 *p, __u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static __always_inline __u32 srfd_get_be16(const __u8 *p)
+{
+	return (__u32)p[0] << 8 | p[1];
+}
+
 /* SID lists are at most 8 long on both sides, so one index mask serves. */
 #define SRFD_SEG_MASK (SRFD_MAX_PROBE_SEGS - 1)
 _Static_assert(SRFD_MAX_PROBE_SEGS == SRFD_MAX_ENCAP_SEGS, "one SID list bound");
@@ -45,36 +59,41 @@ srfd_ipv6_srh_write(__u8 *buf, const __u8 *src,
 		    __u8 nexthdr, __u32 payload_len, __u8 hop_limit,
 		    __u32 first_word)
 {
-	struct ipv6_sr_hdr *srh;
-	struct ipv6hdr *ip6;
-	__u32 i;
+	__u32 i, plen;
 
 	if (n < 1 || n > SRFD_MAX_PROBE_SEGS)
 		return 0;
-	ip6 = (struct ipv6hdr *)buf;
-	*(__u32 *)ip6 = srfd_be32(first_word);
-	ip6->payload_len = srfd_be16(SRH_HLEN_SRFD + n * SRFD_SID_LEN + payload_len);
-	ip6->nexthdr = NEXTHDR_ROUTING;
-	ip6->hop_limit = hop_limit;
-	__builtin_memcpy(&ip6->saddr, src, SRFD_SID_LEN);
-	__builtin_memcpy(&ip6->daddr, segs[0], SRFD_SID_LEN);
+	/*
+	 * Byte stores, not struct ipv6hdr members: @buf follows a 14-byte
+	 * Ethernet header, so the header is not 4-byte aligned (undefined
+	 * behaviour in C, whatever x86 and BPF tolerate).
+	 */
+	plen = SRH_HLEN_SRFD + n * SRFD_SID_LEN + payload_len;
+	srfd_put_be32(buf, first_word);
+	buf[4] = plen >> 8;
+	buf[5] = plen;
+	buf[6] = NEXTHDR_ROUTING;
+	buf[7] = hop_limit;
+	__builtin_memcpy(buf + 8, src, SRFD_SID_LEN);
+	__builtin_memcpy(buf + 24, segs[0], SRFD_SID_LEN);
 
-	srh = (struct ipv6_sr_hdr *)(buf + IPV6_HLEN_SRFD);
-	srh->nexthdr = nexthdr;
-	srh->hdrlen = n * 2;
-	srh->type = IPV6_SRCRT_TYPE_4;
-	srh->segments_left = n - 1;
-	srh->first_segment = n - 1;
-	srh->flags = 0;
-	srh->tag = 0;
+	buf += IPV6_HLEN_SRFD;			/* struct ipv6_sr_hdr */
+	buf[0] = nexthdr;
+	buf[1] = n * 2;				/* hdrlen, 8-octet units */
+	buf[2] = IPV6_SRCRT_TYPE_4;
+	buf[3] = n - 1;				/* segments_left */
+	buf[4] = n - 1;				/* last entry */
+	buf[5] = 0;				/* flags */
+	buf[6] = 0;				/* tag */
+	buf[7] = 0;
 	for (i = 0; i < SRFD_MAX_PROBE_SEGS; i++) {
 		/* the mask is a no-op for i < n; it bounds the index for the verifier */
 		__u32 travel = (n - 1 - i) & SRFD_SEG_MASK;
 
 		if (i >= n)
 			break;
-		__builtin_memcpy(buf + IPV6_HLEN_SRFD + SRH_HLEN_SRFD +
-				 i * SRFD_SID_LEN, segs[travel], SRFD_SID_LEN);
+		__builtin_memcpy(buf + SRH_HLEN_SRFD + i * SRFD_SID_LEN,
+				 segs[travel], SRFD_SID_LEN);
 	}
 	return IPV6_HLEN_SRFD + SRH_HLEN_SRFD + n * SRFD_SID_LEN;
 }
