@@ -270,6 +270,17 @@ static int printable_name(const char *s)
 	return 1;
 }
 
+/*
+ * What the kernel accepts as a device name (dev_valid_name(): no '/', ':'
+ * or blank, not "." or ".."), minus control characters, which it would
+ * take but logs and terminals must not.
+ */
+static int valid_ifname(const char *s)
+{
+	return printable_name(s) && !strchr(s, '/') && !strchr(s, ':') &&
+	       strcmp(s, ".") && strcmp(s, "..");
+}
+
 static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 			 struct srfd_session_conf *sc)
 {
@@ -293,6 +304,10 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 	if (err >= 0)
 		err = get_string(ctx, s, "interface", sc->ifname,
 				 sizeof(sc->ifname), 1);
+	if (err > 0 && !valid_ifname(sc->ifname))
+		err = fail(ctx, config_setting_get_member(s, "interface"),
+			   "'interface' is not a device name: no blanks, "
+			   "control characters, quotes, '/' or ':'");
 	if (err >= 0)
 		err = get_ipv6(ctx, s, "neighbor", sc->neighbor);
 	if (err >= 0)

@@ -27,6 +27,7 @@
 #include "log.h"
 
 #define CTL_IDLE_S		2.0	/* a request must arrive within this */
+#define CTL_REPLY_S		10.0	/* and its reply be read within this */
 #define CTL_ACCEPT_PAUSE_S	0.1	/* after accept() failed */
 #define CTL_QUEUE_MAX		(8u << 20)	/* bytes queued per client */
 
@@ -177,6 +178,9 @@ static void client_request(struct srfd_ctl_client *c)
 		srfd_ctl_reply(c, &end, sizeof(end));
 	}
 	c->closing = 1;
+	/* a client that stops reading must not hold its place forever */
+	ev_timer_set(&c->idle, CTL_REPLY_S, 0);
+	ev_timer_start(c->srv->loop, &c->idle);
 	client_done(c);
 }
 
@@ -197,8 +201,12 @@ static void client_idle(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_debug("control client sent no request within %.0f s: closed",
-		  CTL_IDLE_S);
+	if (c->closing)
+		log_warn("control client did not read its reply within %.0f s: "
+			 "dropped", CTL_REPLY_S);
+	else
+		log_debug("control client sent no request within %.0f s: closed",
+			  CTL_IDLE_S);
 	client_free(c);
 }
 
@@ -328,6 +336,11 @@ int srfd_ctl_open(struct srfd_ctl_server **out, struct ev_loop *loop,
 	ev_io_start(loop, &srv->listen_watcher);
 	*out = srv;
 	return 0;
+}
+
+unsigned int srfd_ctl_clients(const struct srfd_ctl_server *srv)
+{
+	return srv->nclients;
 }
 
 void srfd_ctl_broadcast(struct srfd_ctl_server *srv, const void *rec,

@@ -25,6 +25,8 @@ int srfd_ctl_reply(struct srfd_ctl_client *c, const void *rec, size_t len);
 /* Queue one record for every `monitor` client. */
 void srfd_ctl_broadcast(struct srfd_ctl_server *srv, const void *rec,
 			size_t len);
+/* Clients connected now (monitors included). */
+unsigned int srfd_ctl_clients(const struct srfd_ctl_server *srv);
 void srfd_ctl_close(struct srfd_ctl_server *srv);
 
 #endif

@@ -1,14 +1,17 @@
 #!/bin/bash
 # srfd set-up: install what is missing (Debian 12, as root), build, then
 #   tests/setup.sh demo   run the netns demo on the embedded default config
-#   tests/setup.sh test   run every test (unit, BPF_PROG_TEST_RUN, netns)
+#   tests/setup.sh test   run every test (unit, BPF_PROG_TEST_RUN, netns),
+#                         then again in an ASan/UBSan build (clang) together
+#                         with the bounded fuzzers (SRFD_FUZZ_SECONDS each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(gcc meson ninja-build pkg-config clang llvm bpftool libbpf-dev libelf-dev
       zlib1g-dev libmnl-dev libnl-3-dev libnl-route-3-dev libconfig-dev libev-dev
       check iproute2 nftables
-      python3 python3-nftables python3-scapy tcpdump iputils-ping iperf3 procps)
+      python3 python3-nftables python3-scapy tcpdump iputils-ping iperf3 procps
+      libclang-rt-14-dev)
 
 install_missing() {
 	local missing=() p
@@ -29,6 +32,33 @@ build() {
 	ninja -C build
 }
 
+# The same tests under AddressSanitizer + UndefinedBehaviorSanitizer (srfdd
+# and srfdctl too, as the netns tests start them), then the libFuzzer targets.
+# Sanitizer reports go to files: any file is a failure, printed.
+sanitize() {
+	local dir=build-san logs rc=0
+	if [ ! -f "$dir/build.ninja" ]; then
+		CC=clang meson setup "$dir" -Db_sanitize=address,undefined \
+			-Db_lundef=false -Dfuzz=true \
+			-Dfuzz_seconds="${SRFD_FUZZ_SECONDS:-60}"
+	fi
+	meson configure "$dir" -Dfuzz_seconds="${SRFD_FUZZ_SECONDS:-60}"
+	ninja -C "$dir"
+	logs=$(mktemp -d /tmp/srfd-san.XXXXXX)
+	ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
+	UBSAN_OPTIONS="log_path=$logs/ubsan:halt_on_error=1:print_stacktrace=1" \
+	LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan.supp" \
+		meson test -C "$dir" --print-errorlogs --no-suite fuzz || rc=1
+	if compgen -G "$logs/*" >/dev/null; then
+		echo "sanitizer reports:"
+		cat "$logs"/*
+		rc=1
+	fi
+	rm -rf "$logs"
+	meson test -C "$dir" --print-errorlogs --suite fuzz || rc=1
+	return $rc
+}
+
 case "${1:-}" in
 demo)
 	install_missing
@@ -38,7 +68,8 @@ demo)
 test)
 	install_missing
 	build
-	exec meson test -C build --print-errorlogs
+	meson test -C build --print-errorlogs
+	sanitize
 	;;
 *)
 	echo "usage: $0 demo|test" >&2

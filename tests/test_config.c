@@ -149,6 +149,15 @@ static const struct bad_case {
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
 	  "  check_ingress = 1; } );", "t:3: 'check_ingress' must be true or false" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth\\r\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:2: 'interface' is not a device name" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"a/b\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:2: 'interface' is not a device name" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"..\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:2: 'interface' is not a device name" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth0\"; segments = [\"fc00::1\"]; } );",
 	  "t:2: missing required key 'neighbor'" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"

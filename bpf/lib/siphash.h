@@ -16,8 +16,8 @@
 
 #define SRFD_SIPHASH_MAX	32
 
-/* clang (BPF) unrolls these short loops; gcc (unit tests) need not */
-#ifdef __clang__
+/* the BPF build unrolls these short loops; host builds (tests) need not */
+#ifdef __bpf__
 #define SRFD_UNROLL _Pragma("unroll")
 #else
 #define SRFD_UNROLL
