@@ -625,6 +625,7 @@ void srfd_dp_flush(struct srfd_dp *dp)
 	srfd_pin_remove(dp->pin_dir);
 	log_info("instance '%s': routes, filters, ticker veth and pins removed",
 		 dp->conf->instance);
+	srfd_bpffs_release(dp->conf->bpffs);
 }
 
 int srfd_dp_ringbuf_fd(const struct srfd_dp *dp)

@@ -78,18 +78,30 @@ void srfd_instance_unlock(int fd, const char *instance)
 	close(fd);
 }
 
-static int dir_empty(const char *dir)
+/*
+ * 1 if @dir holds nothing but @allowed names (NULL-terminated, may be
+ * NULL) besides "." and "..".
+ */
+static int dir_holds_only(const char *dir, const char *const *allowed)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
-	int empty = 1;
+	int only = 1, i;
 
 	if (!d)
 		return 0;
-	while (empty && (de = readdir(d)))
-		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	while (only && (de = readdir(d))) {
+		only = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+		for (i = 0; !only && allowed && allowed[i]; i++)
+			only = !strcmp(de->d_name, allowed[i]);
+	}
 	closedir(d);
-	return empty;
+	return only;
+}
+
+static int dir_empty(const char *dir)
+{
+	return dir_holds_only(dir, NULL);
 }
 
 int srfd_bpffs_ensure(const char *dir)
@@ -111,6 +123,30 @@ int srfd_bpffs_ensure(const char *dir)
 	}
 	log_info("mounted bpffs on %s", dir);
 	return 0;
+}
+
+void srfd_bpffs_release(const char *dir)
+{
+	/* what the kernel puts into every new bpffs (BPF_PRELOAD iterators) */
+	static const char *const preloaded[] = { "maps.debug", "progs.debug", NULL };
+	char path[SRFD_PATH_LEN + 8];
+	struct statfs sfs;
+
+	snprintf(path, sizeof(path), "%s/srfd", dir);
+	rmdir(path);	/* fails while other instances live there */
+	/*
+	 * The system's bpffs stays whatever happens; one at the configured
+	 * path that nothing uses any more goes, so a flush leaves no mount.
+	 */
+	if (!strcmp(dir, "/sys/fs/bpf") || statfs(dir, &sfs) ||
+	    sfs.f_type != BPF_FS_MAGIC || !dir_holds_only(dir, preloaded))
+		return;
+	if (umount2(dir, UMOUNT_NOFOLLOW))
+		log_warn("bpffs on %s is unused but could not be unmounted: %s",
+			 dir, strerror(errno));
+	else
+		log_info("unmounted the bpffs on %s: nothing uses it any more",
+			 dir);
 }
 
 int srfd_pin_dir(const struct srfd_config *conf, char *buf, size_t len,

@@ -21,6 +21,11 @@ void srfd_instance_unlock(int fd, const char *instance);
 
 /* Make sure @bpffs is a bpffs (mounting one if needed). */
 int srfd_bpffs_ensure(const char *bpffs);
+/*
+ * After an instance's pins are gone: remove @bpffs/srfd if empty and unmount
+ * @bpffs if nothing is left in it (never /sys/fs/bpf).
+ */
+void srfd_bpffs_release(const char *bpffs);
 /* "<bpffs>/srfd/<instance>", created if @create. */
 int srfd_pin_dir(const struct srfd_config *conf, char *buf, size_t len,
 		 int create);

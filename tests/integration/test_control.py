@@ -144,6 +144,25 @@ def main():
     t.ok(rc == 1 and not mounted and os.listdir(notbpf) == ["data"]
          and "neither a bpffs nor an empty directory" in topo.log("A"),
          "srfdd refuses to mount a bpffs over a non-empty directory")
+    # an empty directory as bpffs: mounted at start, unmounted by the flush
+    inst5 = topo.prefix + "-b"
+    newbpf = os.path.join(topo.tmp, "newbpf")
+    os.mkdir(newbpf)
+    conf5 = topo.write_conf(inst5, 10000, 3)
+    with open(conf5, "a") as f:
+        f.write('bpffs = "%s";\n' % newbpf)
+    d = topo.srfdd("A", conf5)
+    up = st.wait_state(inst5, "a-b", "up", 5)
+    mounted = any(" %s bpf " % newbpf in line for line in open("/proc/mounts"))
+    pinned = os.path.exists(os.path.join(newbpf, "srfd", inst5, "srfd_settings"))
+    topo.stop(d)
+    fl = topo.flush("A", conf=conf5)
+    gone = not any(" %s bpf " % newbpf in line for line in open("/proc/mounts"))
+    t.ok(up is not None and mounted and pinned and fl.returncode == 0 and gone
+         and os.path.isdir(newbpf) and "unmounted the bpffs" in fl.stderr,
+         "bpffs on an empty directory: mounted for the pins, unmounted by --flush",
+         "up %s mounted %s pinned %s flush %s: %s" % (up is not None, mounted, pinned,
+                                                       fl.returncode, fl.stderr))
     # a local_sid that is an interface address (A's fc00:a::1) is refused
     inst4 = topo.prefix + "-s"
     conf4 = os.path.join(topo.tmp, inst4 + ".conf")
