@@ -576,6 +576,127 @@ START_TEST(test_rx_mutations)
 }
 END_TEST
 
+/* Test-run @prog as if on device @ifindex; *out_len bytes of output. */
+static int run_dev(struct bpf_program *prog, const void *pkt, __u32 len,
+		   int ifindex, void *out, __u32 *out_len)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .data_out = out, .data_size_out = *out_len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -1000;	/* refused by the test-run itself */
+	*out_len = opts.data_size_out;
+	return opts.retval;
+}
+
+/* One random change of the kinds the receive run uses, on @pkt of *len. */
+static void mutate_frame(__u8 *pkt, __u32 *len, __u32 max, unsigned int *seed)
+{
+	unsigned int k;
+
+	switch (rand_r(seed) % 5) {
+	case 0:		/* 1..4 random bytes anywhere, L2 included */
+		for (k = 0; k < 1 + (unsigned int)rand_r(seed) % 4; k++)
+			pkt[rand_r(seed) % *len] = rand_r(seed);
+		break;
+	case 1:		/* truncated */
+		*len = 1 + rand_r(seed) % *len;
+		break;
+	case 2:		/* trailing bytes */
+		k = *len + 1 + rand_r(seed) % 63;
+		if (k > max)
+			k = max;
+		for (; *len < k; (*len)++)
+			pkt[*len] = rand_r(seed);
+		break;
+	case 3:		/* IPv6 / SRH header fields */
+		pkt[14 + rand_r(seed) % 48] = rand_r(seed);
+		break;
+	default:	/* ethertype */
+		pkt[12 + rand_r(seed) % 2] = rand_r(seed);
+		break;
+	}
+}
+
+/*
+ * Mutation run of srfd_tick, both passes: mutated ticker frames count as a
+ * tick only while ethertype and magic are intact; mutated copies of a probe
+ * on its second pass are sent on only if they still parse as a probe of a
+ * live session (nothing else may leave by the monitored link), are never
+ * changed, and never touch a session's state.
+ */
+START_TEST(test_tick_mutations)
+{
+	__u8 probe[SRFD_PROBE_BUF_LEN * 2], tick[128], pkt[SRFD_PROBE_BUF_LEN * 2];
+	__u8 out[SRFD_PROBE_BUF_LEN * 4];
+	unsigned long n = mutation_count(), i, ticks = 0, sent = 0, dropped = 0;
+	unsigned int seed = 20261124;
+	struct srfd_probe_info info;
+	struct srfd_session_state before;
+	__u32 plen = sizeof(probe), len, out_len;
+	__u64 t0;
+	int r;
+
+	/* a genuine probe, as the first pass leaves it */
+	ck_assert_int_eq(run(skel->progs.srfd_tick, tick, ticker_frame(tick), probe,
+			     &plen), TC_ACT_SHOT);
+	ck_assert_uint_eq(plen, SRFD_PROBE_LEN(3));
+	before = state(0);
+	t0 = counter(SRFD_R_TICK);
+	for (i = 0; i < n; i++) {
+		int is_tick = i % 5 == 0;
+
+		len = is_tick ? ticker_frame(pkt) : plen;
+		if (!is_tick)
+			memcpy(pkt, probe, plen);
+		mutate_frame(pkt, &len, sizeof(pkt), &seed);
+		out_len = sizeof(out);
+		if (is_tick) {
+			/* ticks may send probes: judged by the counter only */
+			__u64 c = counter(SRFD_R_TICK);
+			int valid = len >= 14 + 8 && pkt[12] == (SRFD_TICK_ETHERTYPE >> 8) &&
+				    pkt[13] == (SRFD_TICK_ETHERTYPE & 0xff) &&
+				    !memcmp(pkt + 14, tick + 14, 4);
+
+			if (len < 14)
+				continue;	/* no frame at all: the test-run refuses it */
+			r = run_dev(skel->progs.srfd_tick, pkt, len, 1, out, &out_len);
+			ck_assert_int_eq(r, TC_ACT_SHOT);
+			ck_assert_uint_eq(counter(SRFD_R_TICK) - c, valid);
+			ticks += valid;
+			continue;
+		}
+		r = run_dev(skel->progs.srfd_tick, pkt, len, 1, out, &out_len);
+		if (r == -1000)
+			continue;
+		if (r == TC_ACT_REDIRECT) {
+			ck_assert_int_eq(srfd_probe_parse(pkt + 14, len - 14, &info),
+					 SRFD_R_PROBE_OK);
+			ck_assert_uint_eq(info.session_id, 0);
+			ck_assert(pkt[12] == 0x86 && pkt[13] == 0xdd);
+			sent++;
+		} else {
+			ck_assert_int_eq(r, TC_ACT_SHOT);
+			dropped++;
+		}
+		ck_assert_uint_eq(out_len, len);
+		ck_assert_mem_eq(out, pkt, len);	/* sent or not: untouched */
+	}
+	/* the probe pass touched no session; only intact ticks sent probes */
+	ck_assert_uint_eq(state(0).rx_seq, before.rx_seq);
+	ck_assert_uint_eq(state(0).probes_rx, before.probes_rx);
+	ck_assert_uint_eq(counter(SRFD_R_TICK) - t0, ticks);
+	fprintf(stderr, "# %lu mutated tick frames and probes: %lu intact ticks, %lu probes "
+		"still valid and sent, %lu dropped\n", n, ticks, sent, dropped);
+	/* both verdicts were reached (L2 bytes or trailing bytes keep a probe valid) */
+	ck_assert_uint_gt(dropped, 0);
+	ck_assert_uint_gt(sent, 0);
+	ck_assert_uint_gt(ticks, 0);
+}
+END_TEST
+
 /* The stall rule is bounded: a clock dead past stall_ns leaves `up`. */
 START_TEST(test_dead_clock_stalls)
 {
@@ -813,6 +934,85 @@ START_TEST(test_encap_too_big_is_counted)
 }
 END_TEST
 
+/* 1 if the IPv6 destination of @frame (@len bytes) is in fc00:2::/64. */
+static int to_protected(const __u8 *frame, __u32 len)
+{
+	static const __u8 prefix[8] = { 0xfc, 0, 0, 2 };
+
+	return len >= 14 + 40 && frame[12] == 0x86 && frame[13] == 0xdd &&
+	       !memcmp(frame + 14 + 24, prefix, 8);
+}
+
+/*
+ * Mutation run of srfd_encap, on the loop and on the primary's egress
+ * device: whatever the frame, a packet for a protected prefix never leaves
+ * unencapsulated, an encapsulated one carries the input unchanged behind a
+ * well-formed outer header and SRH, and other traffic passes untouched.
+ */
+START_TEST(test_encap_mutations)
+{
+	static __u8 base[256], pkt[512], out[1024];
+	unsigned long n = mutation_count(), i, encapped = 0, passed = 0, dropped = 0;
+	int dev = if_nametoindex("srfdt0"), on_loop, r;
+	unsigned int seed = 20261125;
+	__u32 blen, len, out_len, inner;
+	__u64 ok0;
+
+	ck_assert_int_ne(dev, 0);
+	add_prefix(100);
+	blen = udp6_frame(base, "fc00:2::9", 100);
+	for (i = 0; i < n; i++) {
+		memcpy(pkt, base, blen);
+		len = blen;
+		mutate_frame(pkt, &len, sizeof(pkt), &seed);
+		if (rand_r(&seed) % 4 == 0)	/* in and out of the prefix */
+			pkt[14 + 24 + rand_r(&seed) % 16] ^= 1 << (rand_r(&seed) % 8);
+		if (len < 14)
+			continue;
+		on_loop = i & 1;
+		out_len = sizeof(out);
+		ok0 = counter(SRFD_R_ENCAP_OK);
+		r = run_dev(skel->progs.srfd_encap, pkt, len, on_loop ? 1 : dev, out,
+			    &out_len);
+		if (r == -1000)
+			continue;
+		if (counter(SRFD_R_ENCAP_OK) != ok0) {
+			/* encapsulated: outer IPv6 + SRH (2 SIDs) + the input's L3 */
+			inner = len - 14;
+			ck_assert(r == TC_ACT_REDIRECT || (!on_loop && r == TC_ACT_OK));
+			ck_assert(to_protected(pkt, len));
+			ck_assert_uint_eq(out_len, len + 80);
+			ck_assert_uint_eq(out[14] >> 4, 6);
+			ck_assert_uint_eq((out[18] << 8) | out[19], 40 + inner);
+			ck_assert_uint_eq(out[20], 43);
+			ck_assert_uint_eq(out[54], 41);
+			ck_assert_uint_eq(out[55], 4);
+			ck_assert_uint_eq(out[56], 4);
+			ck_assert_uint_eq(out[57], 1);
+			ck_assert_mem_eq(out + 94, pkt + 14, inner);
+			encapped++;
+			continue;
+		}
+		/* not encapsulated: dropped, or (egress device only) passed as is */
+		if (r == TC_ACT_SHOT) {
+			dropped++;
+			continue;
+		}
+		ck_assert(!on_loop);
+		ck_assert_int_eq(r, TC_ACT_UNSPEC);
+		ck_assert(!to_protected(pkt, len));
+		ck_assert_uint_eq(out_len, len);
+		ck_assert_mem_eq(out, pkt, len);
+		passed++;
+	}
+	fprintf(stderr, "# %lu mutated frames through srfd_encap: %lu encapsulated, %lu passed "
+		"untouched (not protected), %lu dropped\n", n, encapped, passed, dropped);
+	ck_assert_uint_gt(encapped, 0);
+	ck_assert_uint_gt(passed, 0);
+	ck_assert_uint_gt(dropped, 0);
+}
+END_TEST
+
 /* As on the primary's egress device (not srfd-loop): send on, or pass. */
 START_TEST(test_encap_on_egress_device)
 {
@@ -939,6 +1139,7 @@ int main(void)
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);
 	tcase_add_test(tc, test_rx_mutations);
+	tcase_add_test(tc, test_tick_mutations);
 	tcase_add_test(tc, test_dead_clock_stalls);
 	tcase_add_test(tc, test_cmd_takes_session_down);
 	tcase_add_test(tc, test_new_generation_rearms_watchdog);
@@ -946,6 +1147,7 @@ int main(void)
 	tcase_add_test(tc, test_encap_leaves_other_traffic);
 	tcase_add_test(tc, test_encap_too_big_is_counted);
 	tcase_add_test(tc, test_encap_on_egress_device);
+	tcase_add_test(tc, test_encap_mutations);
 	tcase_add_test(tc, test_watchdog_flips_and_reverts);
 	return srfd_check_run_tap("bpf", tc);
 }
