@@ -1127,7 +1127,7 @@ int main(void)
 	}
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
+	tcase_set_timeout(tc, 60);	/* mutation runs: ~10 s each */
 	tcase_add_test(tc, test_rx_valid_probe);
 	tcase_add_loop_test(tc, test_rx_rejects, 0,
 			    sizeof(rx_want) / sizeof(rx_want[0]));
