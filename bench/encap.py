@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+"""Headend cost: srfd's encapsulation against the kernel's own `encap seg6`.
+
+Forwarded traffic H1 -> A -> {B|C} -> D -> H2 on the diamond, protected
+prefix fc00:2::/64, primary list via B, backup via C. Per run, in fresh
+namespaces, one mode:
+
+  srfd   srfdd on A (session a-b at 10 ms x 3); primary, then the backup
+         after a silent failure of A-B (the watchdog flips the prefix)
+  seg6   the same SID lists as kernel routes `encap seg6 mode encap`
+         (`ip sr tunsrc` set, as srfd has its source configured), with a
+         no-op tc program on the egress hooks srfd would use
+
+and for each list: TCP (iperf3, MSS 1300 in both modes), 64-byte IPv6 UDP
+at saturation (iperf3 -l 16), and the same UDP at a fixed load below
+saturation (iperf3's paced UDP, dropped and counted at H2's ingress so no
+receiver wake-ups blur it), where the cost is the machine's softirq CPU
+time per delivered packet: the forwarding path of every hop, not the
+sender's system calls (the difference srfd - seg6 is the headend's cost). Sender pinned to CPU 0, receiver to CPU 1. Runs go in
+ABBA order over --pairs pairs (srfd first in even pairs); each pair gives a
+ratio, reported as median and IQR. Per run: srfd's encap counters, softnet
+drops / time_squeeze, ksoftirqd CPU and H2's UDP receive-buffer errors.
+
+  bench/encap.py [--pairs 10] [--seconds 4] [--fixed-pps 50000] [--perf]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
+import srfdtopo as st  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PFX = "fc00:2::/64"
+SEGS = {"primary": ("fc00:b::e,fc00:d::d6", "a-b"), "backup": ("fc00:c::e,fc00:d::d6", "a-c")}
+MSS = 1300
+DROP_RULES = """add table netdev bench
+add chain netdev bench in { type filter hook ingress device "h2-d" priority 0; }
+add rule netdev bench in meta protocol ip6 meta l4proto udp udp dport 5001 udp length 24 counter drop
+"""
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def build_noop(tmp):
+    obj = os.path.join(tmp, "noop.bpf.o")
+    arch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
+                          text=True).stdout.strip()
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/" + arch, "-c",
+                    os.path.join(HERE, "noop.bpf.c"), "-o", obj], check=True)
+    return obj
+
+
+def softirq_ticks():
+    """softirq ticks of all CPUs (/proc/stat; this kernel accounts IRQ time):
+    the forwarding path (A's encap, B/C, D's decap) runs there, the sender's
+    system calls do not."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[6]
+
+
+def softnet():
+    """(dropped, time_squeeze) summed over CPUs."""
+    drop = squeeze = 0
+    with open("/proc/net/softnet_stat") as f:
+        for line in f:
+            c = [int(x, 16) for x in line.split()]
+            drop += c[1]
+            squeeze += c[2]
+    return drop, squeeze
+
+
+def ksoftirqd_ticks():
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                s = f.read()
+        except OSError:
+            continue
+        if "(ksoftirqd/" in s:
+            f = s.rsplit(")", 1)[1].split()
+            total += int(f[11]) + int(f[12])
+    return total
+
+
+def rcvbuf_errors(topo):
+    out = topo.run("H2", "cat", "/proc/net/snmp6", capture=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Udp6RcvbufErrors"):
+            return int(line.split()[1])
+    return 0
+
+
+def iperf(topo, args, seconds):
+    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201", "-A", "1",
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    try:
+        r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds),
+                     "-A", "0", "-J", "--connect-timeout", "2000", *args, check=False,
+                     capture=True, timeout=seconds + 20)
+    except subprocess.TimeoutExpired:
+        return None
+    try:
+        srv.wait(10)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    try:
+        return json.loads(r.stdout)["end"]
+    except (ValueError, KeyError):
+        return None
+
+
+def udp_delivered(e):
+    s = e["sum"]
+    return s["packets"] - s["lost_packets"], s["seconds"]
+
+
+def measure(topo, seconds, fixed_pps, perf_out=None):
+    """TCP Gbit/s, UDP pps at saturation, CPU us per packet at fixed load, extras."""
+    m = {}
+    e = iperf(topo, ["-M", str(MSS)], seconds)
+    m["tcp_gbps"] = e["sum_received"]["bits_per_second"] / 1e9 if e else 0.0
+    d0, q0, k0, r0 = softnet() + (ksoftirqd_ticks(), rcvbuf_errors(topo))
+    e = iperf(topo, ["-u", "-b", "0", "-l", "16"], seconds)
+    d1, q1, k1, r1 = softnet() + (ksoftirqd_ticks(), rcvbuf_errors(topo))
+    if e:
+        n, secs = udp_delivered(e)
+        m["udp_pps"] = n / secs
+    else:
+        m["udp_pps"] = 0.0
+    m["softnet_drop"], m["squeeze"] = d1 - d0, q1 - q0
+    m["ksoftirqd_ms"] = (k1 - k0) * 1000 // HZ
+    m["rcvbuf_err"] = r1 - r0
+    # Fixed load: the cost of the path, not of a receiver's wake-ups (which
+    # vary with batching): H2 drops and counts the packets at its ingress.
+    topo.run("H2", "nft", "-f", "-", input=DROP_RULES)
+    perf = None
+    if perf_out:
+        perf = subprocess.Popen(["perf", "record", "-a", "-g", "-o", perf_out, "--",
+                                 "sleep", str(max(1, seconds - 1))],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5001", "-A", "1",
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    c0 = softirq_ticks()
+    # iperf3 paces payload bits; its 16-byte datagrams are dropped at H2 (its
+    # UDP handshake is not)
+    topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5001", "-t", str(seconds), "-A", "0",
+             "-u", "-b", str(fixed_pps * 16 * 8), "-l", "16", "--connect-timeout", "2000",
+             check=False, capture=True, timeout=seconds + 20)
+    c1 = softirq_ticks()
+    try:
+        srv.wait(10)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    if perf:
+        perf.wait(seconds + 30)
+    out = topo.run("H2", "nft", "-j", "list", "chain", "netdev", "bench", "in",
+                   capture=True).stdout
+    n = 0
+    for item in json.loads(out)["nftables"]:
+        for e in item.get("rule", {}).get("expr", []):
+            if "counter" in e:
+                n = e["counter"]["packets"]
+    topo.run("H2", "nft", "delete", "table", "netdev", "bench")
+    m["fixed_pps"] = n / seconds
+    m["cpu_us_per_pkt"] = (c1 - c0) / HZ * 1e6 / n if n else 0.0
+    return m
+
+
+def run_mode(mode, pair, args, noop, perf_dir):
+    topo = st.Topo(prefix="e%d%d" % (os.getpid() % 10000, pair * 2 + (mode == "seg6")))
+    res = {}
+    try:
+        topo.diamond()
+        if mode == "srfd":
+            inst = topo.prefix
+            d = topo.srfdd("A", topo.write_frr_conf(inst, 10000, 3, hold_ms=3600000,
+                                                    hold_max_ms=3600000))
+            if not st.wait_state(inst, "a-b", "up", 5):
+                raise RuntimeError("session a-b did not come up: " + topo.log("A"))
+        else:
+            topo.run("A", "ip", "sr", "tunsrc", "set", "fc00:a::1")
+            for dev in ("a-b", "a-c"):
+                topo.run("A", "tc", "qdisc", "add", "dev", dev, "clsact")
+                topo.run("A", "tc", "filter", "add", "dev", dev, "egress", "prio", "0xfff0",
+                         "bpf", "da", "obj", noop, "sec", "tc")
+        for lst in ("primary", "backup"):
+            if mode == "srfd" and lst == "backup":
+                topo.fail()
+                if not st.wait_active(inst, PFX, "backup", 2):
+                    raise RuntimeError("prefix did not flip to the backup")
+            if mode == "seg6":
+                segs, dev = SEGS[lst]
+                topo.run("A", "ip", "-6", "route", "replace", PFX, "encap", "seg6", "mode",
+                         "encap", "segs", segs, "dev", dev)
+            perf_out = None
+            if perf_dir and pair == 0:
+                perf_out = os.path.join(perf_dir, "%s-%s.data" % (mode, lst))
+            m = measure(topo, args.seconds, args.fixed_pps, perf_out)
+            if mode == "srfd":
+                c = st.stats(inst)
+                m["counters"] = {k: c[k] for k in ("encap_ok", "encap_fail", "encap_too_big",
+                                                     "encap_no_route") if k in c}
+            route = topo.run("H1", "ip", "-6", "route", "get", "fc00:2::2", capture=True).stdout
+            m["h1_pmtu"] = "mtu" in route
+            res[lst] = m
+        if mode == "srfd":
+            topo.repair()
+            topo.stop(d, flush=True)
+    finally:
+        topo.cleanup()
+    return res
+
+
+def iqr(xs):
+    return st.percentile(xs, 75) - st.percentile(xs, 25)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pairs", type=int, default=10)
+    ap.add_argument("--seconds", type=int, default=4)
+    ap.add_argument("--fixed-pps", type=int, default=50000)
+    ap.add_argument("--perf", action="store_true", help="perf record -a -g of pair 0's runs")
+    ap.add_argument("--json", help="write every run's figures here")
+    a = ap.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="srfd-encap.")
+    noop = build_noop(tmp)
+    perf_dir = tmp if a.perf else None
+    print("# srfd headend vs kernel encap seg6, %s, kernel %s, %d CPUs, %d ABBA pairs, %d s per "
+          "measurement, fixed load %d pps, TCP MSS %d" %
+          (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count(), a.pairs,
+           a.seconds, a.fixed_pps, MSS), flush=True)
+    runs = []
+    for p in range(a.pairs):
+        order = ("srfd", "seg6") if p % 2 == 0 else ("seg6", "srfd")
+        got = {}
+        for mode in order:
+            got[mode] = run_mode(mode, p, a, noop, perf_dir)
+        runs.append(got)
+        for lst in ("primary", "backup"):
+            s, k = got["srfd"][lst], got["seg6"][lst]
+            print("pair %2d %-7s TCP %5.2f/%5.2f Gbit/s  UDP %7.0f/%7.0f pps  "
+                  "softirq %.2f/%.2f us/pkt at %.0f/%.0f pps  (srfd/seg6)  softnet drop %d/%d squeeze %d/%d  "
+                  "ksoftirqd %d/%d ms  rcvbuf %d/%d  srfd %s" %
+                  (p, lst, s["tcp_gbps"], k["tcp_gbps"], s["udp_pps"], k["udp_pps"],
+                   s["cpu_us_per_pkt"], k["cpu_us_per_pkt"], s["fixed_pps"], k["fixed_pps"],
+                   s["softnet_drop"],
+                   k["softnet_drop"], s["squeeze"], k["squeeze"], s["ksoftirqd_ms"],
+                   k["ksoftirqd_ms"], s["rcvbuf_err"], k["rcvbuf_err"],
+                   " ".join("%s=%d" % kv for kv in s.get("counters", {}).items())),
+                  flush=True)
+    print("\nratio srfd / seg6 over %d pairs: median (IQR)   goal: primary >= 0.95, backup >= 0.90"
+          % a.pairs)
+    for lst, goal in (("primary", 0.95), ("backup", 0.90)):
+        for key, what, better in (("tcp_gbps", "TCP Gbit/s", "higher"),
+                                  ("udp_pps", "UDP 64 B pps", "higher"),
+                                  ("cpu_us_per_pkt", "softirq us/pkt, fixed load", "lower")):
+            r = [x["srfd"][lst][key] / x["seg6"][lst][key] for x in runs
+                 if x["seg6"][lst][key] > 0]
+            sv = [x["srfd"][lst][key] for x in runs]
+            kv = [x["seg6"][lst][key] for x in runs]
+            verdict = ""
+            if better == "higher" and r:
+                verdict = "met" if st.percentile(r, 50) >= goal else "NOT met"
+            print("  %-7s %-26s srfd %9.3f  seg6 %9.3f  ratio %.3f (IQR %.3f) %s" %
+                  (lst, what, st.percentile(sv, 50), st.percentile(kv, 50),
+                   st.percentile(r, 50), iqr(r), verdict))
+            if key == "cpu_us_per_pkt":
+                dd = [(x["srfd"][lst][key] - x["seg6"][lst][key]) * 1000 for x in runs]
+                print("  %-7s %-26s srfd - seg6 %+.0f ns/pkt (IQR %.0f)" %
+                      (lst, "", st.percentile(dd, 50), iqr(dd)))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(runs, f, indent=1)
+    if perf_dir:
+        for mode in ("srfd", "seg6"):
+            for lst in ("primary", "backup"):
+                data = os.path.join(perf_dir, "%s-%s.data" % (mode, lst))
+                if not os.path.exists(data):
+                    continue
+                rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                                      "--sort", "symbol", "--percent-limit", "1.5", "-g", "none"],
+                                     capture_output=True, text=True).stdout
+                print("\n# perf, fixed load, %s %s (symbols >= 1.5 %%)" % (mode, lst))
+                for line in rep.splitlines():
+                    if line.strip() and not line.startswith("#"):
+                        print("  " + line.strip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
