@@ -248,16 +248,22 @@ static int check_group_list(struct parse_ctx *ctx, const config_setting_t *list,
 			    const char *key, unsigned int min, unsigned int max,
 			    unsigned int *n)
 {
+	unsigned int len;
+
+	/* refused lists count as empty: later checks must not walk past max */
+	*n = 0;
 	if (!config_setting_is_list(list))
 		return fail(ctx, list, "'%s' must be a list ( { ... }, ... )", key);
-	*n = config_setting_length(list);
-	if (*n >= min && *n <= max)
+	len = config_setting_length(list);
+	if (len >= min && len <= max) {
+		*n = len;
 		return 0;
+	}
 	if (!min)
 		return fail(ctx, list, "'%s' holds at most %u entries, got %u",
-			    key, max, *n);
+			    key, max, len);
 	return fail(ctx, list, "'%s' needs %u..%u entries, got %u", key, min,
-		    max, *n);
+		    max, len);
 }
 
 /* Names reach logs, JSON and terminals: no control characters, no spaces. */

@@ -96,6 +96,27 @@ START_TEST(test_defaults_and_tick)
 }
 END_TEST
 
+/* Over-long lists are refused and never walked past their maximum (fuzzer). */
+START_TEST(test_list_too_long)
+{
+	static char text[8192];
+	size_t n;
+	int i;
+
+	n = snprintf(text, sizeof(text), "local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+		     "reflectors = (");
+	for (i = 0; i < SRFD_MAX_REFLECTORS + 1; i++)
+		n += snprintf(text + n, sizeof(text) - n,
+			      "%s{ sid = \"fc00:b::%x\"; neighbor = \"fc00:ab::1\"; }",
+			      i ? ", " : "", i + 1);
+	snprintf(text + n, sizeof(text) - n, ");\nsessions = ( { name = \"x\"; "
+		 "interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );\n");
+	ck_assert_int_lt(srfd_config_load_string(text, "t", &conf, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "t:2: 'reflectors' needs 1..16 entries, got 17"), "%s", err);
+	ck_assert_uint_eq(conf.nreflectors, 0);
+}
+END_TEST
+
 START_TEST(test_check_ingress)
 {
 	const char *text =
@@ -372,6 +393,7 @@ int main(void)
 	tcase_add_test(tc, test_embedded_default);
 	tcase_add_test(tc, test_defaults_and_tick);
 	tcase_add_test(tc, test_check_ingress);
+	tcase_add_test(tc, test_list_too_long);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_pure_reflector);

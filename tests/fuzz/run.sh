@@ -13,7 +13,8 @@ dict=()
 if [ -f "$src/$name.dict" ]; then dict=(-dict="$src/$name.dict"); fi
 
 echo "1..1"
-LSAN_OPTIONS="suppressions=$src/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" "$exe" "${dict[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+LSAN_OPTIONS="suppressions=$src/lsan.supp" \
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" "$exe" "${dict[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$work/crash/" "$work/corpus" \
 	>"$work/log" 2>&1
 rc=$?
