@@ -238,6 +238,16 @@ static int session_write(struct srfd_dp *dp, const struct srfd_config *conf,
 	return 0;
 }
 
+static void nexthops_clear(struct srfd_dp *dp, __u32 slot)
+{
+	struct srfd_nexthop none = { 0 };
+	unsigned int l;
+
+	for (l = 0; l < SRFD_LISTS; l++)
+		map_write(dp->skel->maps.srfd_nexthops,
+			  SRFD_ENCAP_STATS_KEY(slot, l), &none, sizeof(none));
+}
+
 static int prefix_write(struct srfd_dp *dp, const struct srfd_config *conf,
 			unsigned int i, const struct srfd_plan *plan)
 {
@@ -254,6 +264,8 @@ static int prefix_write(struct srfd_dp *dp, const struct srfd_config *conf,
 		return 0;
 	memset(zero_stats, 0, sizeof(zero_stats));
 	srfd_prefix_cfg_build(conf, i, plan->sess_slot, &cfg);
+	/* lists may change: per-packet lookups until reconcile resolves them */
+	nexthops_clear(dp, slot);
 	err = map_write(dp->skel->maps.srfd_prefix_cfg, slot, &cfg, sizeof(cfg));
 	for (l = 0; !err && plan->pfx_action[i] == SRFD_PLAN_NEW &&
 	     l < SRFD_LISTS; l++)
@@ -301,6 +313,7 @@ static void prefix_release(struct srfd_dp *dp, __u32 slot,
 	memcpy(key.addr, old->addr, sizeof(key.addr));
 	bpf_map__delete_elem(dp->skel->maps.srfd_prefix_lpm, &key, sizeof(key), 0);
 	map_write(dp->skel->maps.srfd_prefix_cfg, slot, &cfg, sizeof(cfg));
+	nexthops_clear(dp, slot);
 	inet_ntop(AF_INET6, old->addr, a, sizeof(a));
 	log_info("prefix %s/%u removed", a, old->plen);
 }

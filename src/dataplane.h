@@ -45,6 +45,7 @@ struct srfd_dp {
 	int running;		/* open + first reconcile done: fixes are repairs */
 	srfd_alert_fn alert;
 	void *alert_ctx;
+	struct srfd_links *links;	/* neighbours for srfd_nexthops (may be NULL) */
 	/* configured session / prefix index -> map slot (from the last apply) */
 	__u16 sess_slot[SRFD_MAX_SESSIONS];
 	__u16 pfx_slot[SRFD_MAX_PREFIXES];

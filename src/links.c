@@ -9,6 +9,8 @@
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
+#include <linux/neighbour.h>
 
 #include "links.h"
 #include "log.h"
@@ -16,6 +18,7 @@
 struct srfd_links {
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *cache;
+	struct nl_cache *neigh;		/* next hops of the encap cache */
 	struct nl_sock *sync;		/* for full resyncs after an overrun */
 	struct nl_sock *notify;		/* the cache manager's notification socket */
 	srfd_links_changed_fn changed;
@@ -58,6 +61,9 @@ int srfd_links_open(struct srfd_links **out, srfd_links_changed_fn changed,
 	if (!err)
 		err = nl_cache_mngr_add(l->mngr, "route/link", link_changed, l,
 					&l->cache);
+	if (!err)
+		err = nl_cache_mngr_add(l->mngr, "route/neigh", link_changed, l,
+					&l->neigh);
 	/* room for a burst of link events; an overrun still resyncs */
 	if (!err)
 		err = nl_socket_set_buffer_size(l->notify, 1 << 20, 0);
@@ -88,6 +94,8 @@ void srfd_links_read(struct srfd_links *l)
 	log_warn("link notifications lost (%s): resynchronising",
 		 nl_geterror(err));
 	err = nl_cache_resync(l->sync, l->cache, link_changed, l);
+	if (err >= 0)
+		err = nl_cache_resync(l->sync, l->neigh, link_changed, l);
 	if (err < 0)
 		log_err("link cache resync failed: %s", nl_geterror(err));
 	l->changed(l->ctx);
@@ -116,6 +124,62 @@ int srfd_links_lookup(struct srfd_links *l, const char *name, int *oper_up)
 		*oper_up = (flags & IFF_UP) && (flags & IFF_RUNNING);
 		return rtnl_link_get_ifindex(link);
 	}
+	return 0;
+}
+
+static struct rtnl_link *link_by_index(struct srfd_links *l, int ifindex)
+{
+	struct nl_object *obj;
+	struct rtnl_link *link;
+
+	for (obj = nl_cache_get_first(l->cache); obj; obj = nl_cache_get_next(obj)) {
+		link = (struct rtnl_link *)obj;
+		if (rtnl_link_get_family(link) == AF_UNSPEC &&
+		    rtnl_link_get_ifindex(link) == ifindex)
+			return link;
+	}
+	return NULL;
+}
+
+int srfd_links_nexthop(struct srfd_links *l, int ifindex, const __u8 addr[16],
+		       __u8 dmac[6], __u8 smac[6], unsigned int *mtu)
+{
+	/* states in which the kernel itself sends to the cached address */
+	const int usable = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
+			   NUD_PERMANENT;
+	struct rtnl_neigh *neigh;
+	struct rtnl_link *link;
+	struct nl_addr *a, *ll;
+	unsigned int flags;
+	int ok = 0;
+
+	link = link_by_index(l, ifindex);
+	if (!link)
+		return -ENODEV;
+	flags = rtnl_link_get_flags(link);
+	ll = rtnl_link_get_addr(link);
+	if (!(flags & IFF_UP) || !(flags & IFF_RUNNING) || !ll ||
+	    nl_addr_get_len(ll) != 6)
+		return -ENETDOWN;
+	a = nl_addr_build(AF_INET6, addr, 16);
+	if (!a)
+		return -ENOMEM;
+	neigh = rtnl_neigh_get(l->neigh, ifindex, a);
+	nl_addr_put(a);
+	if (neigh) {
+		struct nl_addr *mac = rtnl_neigh_get_lladdr(neigh);
+
+		if ((rtnl_neigh_get_state(neigh) & usable) && mac &&
+		    nl_addr_get_len(mac) == 6) {
+			memcpy(dmac, nl_addr_get_binary_addr(mac), 6);
+			ok = 1;
+		}
+		rtnl_neigh_put(neigh);
+	}
+	if (!ok)
+		return -EHOSTUNREACH;
+	memcpy(smac, nl_addr_get_binary_addr(ll), 6);
+	*mtu = rtnl_link_get_mtu(link);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "filters.h"
 #include "log.h"
 #include "netlink.h"
+#include "links.h"
 #include "routes.h"
 #include "srfd.skel.h"
 
@@ -314,6 +315,40 @@ static int fast_route(struct srfd_dp *dp, const struct srfd_prefix_cfg *pc,
 	return 0;
 }
 
+/*
+ * Resolve where list @l of prefix slot @slot leaves (the first SID's route
+ * and its neighbour) into srfd_nexthops, the cache srfd_encap sends with
+ * instead of a FIB lookup per packet. Unresolved, on the loop or on a
+ * device without Ethernet header: ifindex 0, srfd_encap looks it up itself.
+ */
+static void nexthop_update(struct srfd_dp *dp, __u32 slot, unsigned int l,
+			   const struct srfd_prefix_cfg *pc)
+{
+	struct srfd_nexthop want = { 0 }, have;
+	__u32 key = SRFD_ENCAP_STATS_KEY(slot, l);
+	unsigned int mtu;
+	int oif, has_gw;
+	__u8 gw[16];
+
+	if (dp->links && pc->nsegs[l] &&
+	    !srfd_nl_route6_get(dp->nl, pc->segs[l][0], &oif, gw, &has_gw) &&
+	    oif != dp->ticker.loop_ifindex && link_is_ether(oif) &&
+	    !srfd_links_nexthop(dp->links, oif, has_gw ? gw : pc->segs[l][0],
+				want.dmac, want.smac, &mtu)) {
+		want.ifindex = oif;
+		want.mtu = mtu;
+	}
+	if (!bpf_map__lookup_elem(dp->skel->maps.srfd_nexthops, &key, sizeof(key),
+				  &have, sizeof(have), 0) &&
+	    !memcmp(&have, &want, sizeof(want)))
+		return;
+	bpf_map__update_elem(dp->skel->maps.srfd_nexthops, &key, sizeof(key),
+			     &want, sizeof(want), 0);
+	log_debug("prefix slot %u %s list: next hop %s (ifindex %u)", slot,
+		  l == SRFD_LIST_PRIMARY ? "primary" : "backup",
+		  want.ifindex ? "cached" : "looked up per packet", want.ifindex);
+}
+
 static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 {
 	const struct srfd_config *conf = dp->conf;
@@ -348,6 +383,8 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 		n += r > 0 ? r : 0;
 		dp->pfx_conflict[i] = 0;
 
+		nexthop_update(dp, slot, SRFD_LIST_PRIMARY, &pc);
+		nexthop_update(dp, slot, SRFD_LIST_BACKUP, &pc);
 		/* the encap filter is in place before traffic is routed there */
 		r = fast_route(dp, &pc, &fast);
 		if ((r == -EPFNOSUPPORT) != dp->pfx_not_ether[i]) {

@@ -179,6 +179,7 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_ENCAP_TOO_BIG] = "encap_too_big",
 		[SRFD_R_ENCAP_NO_ROUTE] = "encap_no_route",
 		[SRFD_R_ENCAP_FAIL] = "encap_fail",
+		[SRFD_R_ENCAP_SLOW] = "encap_slow",
 	};
 
 	if ((unsigned int)reason >= SRFD_R_MAX || !names[reason])

@@ -698,8 +698,10 @@ static int start(struct srfdd *d)
 			 "(generation %u)", d->conf.instance, d->dp.pin_dir,
 			 d->dp.generation);
 	err = srfd_links_open(&d->links, links_changed, d);
-	if (!err)
+	if (!err) {
+		d->dp.links = d->links;
 		err = srfd_nl_events_open(&d->routes);
+	}
 	if (!err)
 		err = srfd_dp_apply(&d->dp, &d->conf);
 	if (!err)
@@ -846,6 +848,7 @@ int main(int argc, char **argv)
 
 	err = start(&d);
 	if (err) {
+		d.dp.links = NULL;
 		srfd_links_close(d.links);
 		srfd_nl_events_close(d.routes);
 		srfd_dp_close(&d.dp);
@@ -861,6 +864,7 @@ int main(int argc, char **argv)
 
 	srfd_dp_ringbuf_consume(&d.dp);
 	srfd_ctl_close(d.ctl);
+	d.dp.links = NULL;
 	srfd_links_close(d.links);
 	srfd_nl_events_close(d.routes);
 	if (d.flush_on_exit)

@@ -11,6 +11,73 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf_endian.h>
 #include "maps.h"
+static __always_inline void encap_account(struct __sk_buff *skb, __u32 skey)
+{
+	struct srfd_encap_stats *stats;
+
+	stats = bpf_map_lookup_elem(&srfd_encap_stats, &skey);
+	if (stats) {
+		stats->packets += skb->gso_segs ?: 1;
+		stats->bytes += skb->len;
+	}
+}
+
+/* Push the outer IPv6 header + SRH srfd_encap_build() left in @hdr. */
+static __always_inline int encap_push(struct __sk_buff *skb, const __u8 *hdr,
+				      __u32 hlen)
+{
+	if (hlen < SRFD_ENCAP_OVERHEAD(1) || hlen > SRFD_ENCAP_OVERHEAD(SRFD_MAX_ENCAP_SEGS))
+		return -1;
+	/*
+	 * FIXED_GSO: the route MTU already left room for this header, so
+	 * GSO segments keep their size instead of shrinking by @hlen.
+	 */
+	if (bpf_skb_adjust_room(skb, hlen, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
+				BPF_F_ADJ_ROOM_FIXED_GSO))
+		return -1;
+	return bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, hdr, hlen, 0);
+}
+
+/*
+ * H.Encaps towards the next hop srfdd cached for this (prefix, list): no
+ * FIB lookup. On the device the kernel already routed the packet to (the
+ * fast route, whose gateway srfdd keeps equal to the cached one) its L2
+ * header is right and the packet just goes on; otherwise (the backup list,
+ * or the loop's fallback) it gets the cached MACs and is redirected.
+ */
+static __always_inline enum srfd_reason
+encap_cached(struct __sk_buff *skb, const struct srfd_prefix_cfg *cfg,
+	     __u32 list, __u32 n, __u32 inner_len, const struct ipv6hdr *inner,
+	     const struct srfd_nexthop *nhc, __u32 skey, int on_loop,
+	     int *verdict)
+{
+	struct srfd_scratch *scratch;
+	__u32 zero = 0, hlen, ifindex = nhc->ifindex;
+
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!scratch)
+		return SRFD_R_ENCAP_FAIL;
+	/* GSO segments were sized by the route MTU, which leaves room */
+	if (!skb->gso_size && inner_len + SRFD_ENCAP_OVERHEAD(n) > nhc->mtu)
+		return SRFD_R_ENCAP_TOO_BIG;
+	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
+				inner_len, (bpf_ntohl(*(__u32 *)inner) >> 20) & 0xff,
+				skb->hash);
+	if (encap_push(skb, scratch->buf, hlen))
+		return SRFD_R_ENCAP_FAIL;
+	encap_account(skb, skey);
+	if (!on_loop && ifindex == skb->ifindex) {
+		*verdict = TC_ACT_OK;
+		return SRFD_R_ENCAP_OK;
+	}
+	if (bpf_skb_store_bytes(skb, 0, nhc->dmac, ETH_ALEN, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_ALEN, nhc->smac, ETH_ALEN, 0))
+		return SRFD_R_ENCAP_FAIL;
+	*verdict = bpf_redirect(ifindex, 0);
+	return SRFD_R_ENCAP_OK;
+}
+
 /*
  * H.Encaps on the egress of a device srfd_encap is attached to (the
  * primary's egress device, or the loop). Returns the reason; *verdict is
@@ -23,11 +90,11 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	const struct srfd_prefix_cfg *cfg;
 	struct srfd_prefix_state *st;
 	const struct srfd_settings *set;
-	struct srfd_encap_stats *stats;
 	struct srfd_scratch *scratch;
 	struct srfd_prefix_key key;
 	struct bpf_redir_neigh nh;
 	__u32 zero = 0, idx, list, n, hlen, inner_len, skey;
+	const struct srfd_nexthop *nhc;
 	struct ipv6hdr inner;
 	__u32 *pidx;
 	int rc, on_loop;
@@ -65,6 +132,13 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 		return SRFD_R_ENCAP_FAIL;
 
 	inner_len = skb->len - ETH_HLEN_SRFD;
+	skey = SRFD_ENCAP_STATS_KEY(idx, list);
+	nhc = bpf_map_lookup_elem(&srfd_nexthops, &skey);
+	if (nhc && nhc->ifindex)
+		return encap_cached(skb, cfg, list, n, inner_len, &inner, nhc,
+				    skey, on_loop, verdict);
+
+	count(SRFD_R_ENCAP_SLOW);
 	fib.family = AF_INET6;
 	fib.ifindex = skb->ifindex;
 	__builtin_memcpy(fib.ipv6_src, cfg->src, SRFD_SID_LEN);
@@ -87,25 +161,10 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
 				inner_len, (bpf_ntohl(*(__u32 *)&inner) >> 20) & 0xff,
 				skb->hash);
-	if (hlen < SRFD_ENCAP_OVERHEAD(1) || hlen > SRFD_ENCAP_OVERHEAD(SRFD_MAX_ENCAP_SEGS))
-		return SRFD_R_ENCAP_FAIL;
-	/*
-	 * FIXED_GSO: the route MTU already left room for this header, so
-	 * GSO segments keep their size instead of shrinking by @hlen.
-	 */
-	if (bpf_skb_adjust_room(skb, hlen, BPF_ADJ_ROOM_MAC,
-				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
-				BPF_F_ADJ_ROOM_FIXED_GSO))
-		return SRFD_R_ENCAP_FAIL;
-	if (bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, scratch->buf, hlen, 0))
+	if (encap_push(skb, scratch->buf, hlen))
 		return SRFD_R_ENCAP_FAIL;
 
-	skey = SRFD_ENCAP_STATS_KEY(idx, list);
-	stats = bpf_map_lookup_elem(&srfd_encap_stats, &skey);
-	if (stats) {
-		stats->packets += skb->gso_segs ?: 1;
-		stats->bytes += skb->len;
-	}
+	encap_account(skb, skey);
 	/* already on the right device with a resolved neighbour: just go */
 	if (!on_loop && rc == BPF_FIB_LKUP_RET_SUCCESS &&
 	    fib.ifindex == skb->ifindex) {

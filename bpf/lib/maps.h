@@ -113,6 +113,14 @@ struct {
 	__type(value, struct srfd_session_guards);
 } srfd_sess_guards SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, SRFD_LISTS * SRFD_MAX_PREFIXES);
+	__type(key, __u32);
+	__type(value, struct srfd_nexthop);
+} srfd_nexthops SEC(".maps");
+
 struct srfd_sid_key {
 	__u8 sid[SRFD_SID_LEN];
 };

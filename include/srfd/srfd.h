@@ -30,7 +30,7 @@
  * pinned state only if it carries the same version (and libbpf finds the
  * same map shapes); anything else is refused with a hint to flush.
  */
-#define SRFD_ABI_VERSION	4
+#define SRFD_ABI_VERSION	5
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
 #define SRFD_PROBE_VERSION	2
@@ -195,6 +195,22 @@ struct srfd_prefix_cfg {
 };
 _Static_assert(sizeof(struct srfd_prefix_cfg) == 336, "srfd_prefix_cfg ABI");
 
+/*
+ * Where a protected prefix's list leaves this node: the first SID's next
+ * hop, resolved by srfdd from the FIB and the neighbour table and kept
+ * current from netlink events, so that srfd_encap needs no FIB lookup per
+ * packet. ifindex 0: unknown now, srfd_encap looks it up itself. Key
+ * SRFD_ENCAP_STATS_KEY(prefix, list). Written by srfdd only.
+ */
+struct srfd_nexthop {
+	__u32 ifindex;			/* Ethernet device towards the first SID */
+	__u32 mtu;			/* of that device */
+	__u8  dmac[6];			/* the next hop's MAC */
+	__u8  smac[6];			/* the device's own */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct srfd_nexthop) == 24, "srfd_nexthop ABI");
+
 /* Protected prefix state, written by BPF only. */
 struct srfd_prefix_state {
 	__u32 active;			/* enum srfd_list */
@@ -311,6 +327,7 @@ enum srfd_reason {
 	SRFD_R_ENCAP_TOO_BIG,	/* headend: would exceed the egress MTU */
 	SRFD_R_ENCAP_NO_ROUTE,	/* headend: no route to the first SID */
 	SRFD_R_ENCAP_FAIL,	/* headend: adjust_room/store failed */
+	SRFD_R_ENCAP_SLOW,	/* headend: no cached next hop, FIB lookup */
 	SRFD_R_MAX,
 };
 
