@@ -3,7 +3,8 @@
  * Paced IPv6 UDP sender for bench/encap.py's fixed-load runs: PPS datagrams
  * of LEN payload bytes per second to DST:PORT for SECONDS, in sendmmsg()
  * batches of up to 64 with a sleep between them, so that the sender itself
- * costs little and the same in every mode. Prints the number sent.
+ * costs little and the same in every mode. PPS 0: as fast as it can.
+ * Prints the number sent.
  *
  *   udpblast DST PORT PPS LEN SECONDS
  */
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 	dst.sin6_port = htons(atoi(argv[2]));
 	pps = atol(argv[3]);
 	len = atol(argv[4]);
-	if (pps < 1 || len < 1 || len > (long)sizeof(buf))
+	if (pps < 0 || len < 1 || len > (long)sizeof(buf))
 		return 2;
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&dst, sizeof(dst))) {
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 	start = now();
 	end = start + atof(argv[5]);
 	while ((t = now()) < end) {
-		due = (long)((t - start) * pps) - sent;
+		due = pps ? (long)((t - start) * pps) - sent : BATCH;
 		if (due <= 0) {
 			struct timespec ts = { 0, 200000 };	/* 200 us */
 
