@@ -1013,6 +1013,150 @@ START_TEST(test_encap_mutations)
 }
 END_TEST
 
+/* Prefix fc00:2::/64 (slot 0) with @n SIDs per list: fc00:b::N.. / fc00:c::N.. */
+static void add_prefix_n(unsigned int n)
+{
+	struct srfd_config *conf = calloc(1, sizeof(*conf));
+	struct srfd_prefix_key key = { .prefixlen = 64 };
+	struct srfd_prefix_cfg cfg;
+	unsigned int l, k;
+	__u32 idx = 0;
+	char sid[64];
+
+	ck_assert_ptr_nonnull(conf);
+	inet_pton(AF_INET6, "fc00:a::1", conf->encap_src);
+	conf->nsessions = 1;
+	conf->nprefixes = 1;
+	inet_pton(AF_INET6, "fc00:2::", conf->prefixes[0].addr);
+	conf->prefixes[0].plen = 64;
+	for (l = 0; l < 2; l++) {
+		conf->prefixes[0].nsegs[l] = n;
+		for (k = 0; k < n; k++) {
+			snprintf(sid, sizeof(sid), "fc00:%c::%x", l ? 'c' : 'b', 0xe + k);
+			inet_pton(AF_INET6, sid, conf->prefixes[0].segs[l][k]);
+		}
+	}
+	conf->prefixes[0].nguards = 1;
+	conf->prefixes[0].hold_ms = 100;
+	conf->prefixes[0].hold_max_ms = 100;
+	conf->prefixes[0].quiet_ms = 1000;
+	ck_assert_int_eq(srfd_prefix_cfg_build(conf, 0, NULL, &cfg), 0);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_cfg, &idx, 4,
+					      &cfg, sizeof(cfg), 0), 0);
+	memcpy(key.addr, conf->prefixes[0].addr, 16);
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_lpm, &key,
+					      sizeof(key), &idx, 4, 0), 0);
+	free(conf);
+}
+
+static void set_nexthop(unsigned int list, int ifindex, __u8 tag, __u32 mtu)
+{
+	struct srfd_nexthop nh = { .ifindex = ifindex, .mtu = mtu,
+				   .dmac = { 0x02, 0xd, 0, 0, 0, tag },
+				   .smac = { 0x02, 0x5, 0, 0, 0, tag } };
+	__u32 key = SRFD_ENCAP_STATS_KEY(0, list);
+
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_nexthops, &key, 4,
+					      &nh, sizeof(nh), 0), 0);
+}
+
+static void set_active(unsigned int list)
+{
+	struct srfd_prefix_state ps = { .active = list };
+	__u32 idx = 0;
+
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_prefix_state, &idx, 4,
+					      &ps, sizeof(ps), 0), 0);
+}
+
+/*
+ * The cached-next-hop path, byte for byte, for 1..8 SIDs and both lists:
+ * on the device the fast route chose the packet goes on with its L2 header
+ * untouched (TC_ACT_OK); on the backup list it gets the cached MACs and is
+ * redirected; after a revert it is back on the primary; no FIB lookup.
+ */
+START_TEST(test_encap_cached_bytes)
+{
+	static __u8 in[256], out[2048];
+	int link = if_nametoindex("srfdt0"), other = if_nametoindex("srfdt1");
+	struct __sk_buff ctx = { .ifindex = link };
+	unsigned int n, step, k, list;
+	__u32 in_len, hl;
+	__u8 sid[16], src[16];
+	char buf[64];
+
+	inet_pton(AF_INET6, "fc00:a::1", src);
+	for (n = 1; n <= SRFD_MAX_ENCAP_SEGS; n++) {
+		add_prefix_n(n);
+		set_nexthop(SRFD_LIST_PRIMARY, link, 1, 1500);
+		set_nexthop(SRFD_LIST_BACKUP, other, 2, 1500);
+		hl = 40 + 8 + 16 * n;
+		for (step = 0; step < 3; step++) {	/* primary, flip, revert */
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_out = out,
+				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+			list = step == 1 ? SRFD_LIST_BACKUP : SRFD_LIST_PRIMARY;
+			set_active(list);
+			in_len = udp6_frame(in, "fc00:2::9", 100);
+			opts.data_size_in = in_len;
+			opts.data_size_out = sizeof(out);
+			ck_assert_int_eq(bpf_prog_test_run_opts(
+				bpf_program__fd(skel->progs.srfd_encap), &opts), 0);
+			ck_assert_uint_eq(opts.data_size_out, in_len + hl);
+			if (list == SRFD_LIST_PRIMARY) {
+				ck_assert_int_eq(opts.retval, TC_ACT_OK);
+				ck_assert_mem_eq(out, in, 12);	/* L2 as the kernel wrote it */
+			} else {
+				ck_assert_int_eq(opts.retval, TC_ACT_REDIRECT);
+				ck_assert_uint_eq(out[5], 2);	/* cached dmac */
+				ck_assert_uint_eq(out[11], 2);	/* cached smac */
+				ck_assert_uint_eq(out[1], 0xd);
+				ck_assert_uint_eq(out[7], 0x5);
+			}
+			ck_assert(out[12] == 0x86 && out[13] == 0xdd);
+			ck_assert_uint_eq(out[14] >> 4, 6);
+			ck_assert_uint_eq((out[18] << 8) | out[19], 8 + 16 * n + in_len - 14);
+			ck_assert_uint_eq(out[20], 43);
+			ck_assert_uint_eq(out[21], 64);		/* hop limit */
+			ck_assert_mem_eq(out + 22, src, 16);
+			snprintf(buf, sizeof(buf), "fc00:%c::e", list ? 'c' : 'b');
+			inet_pton(AF_INET6, buf, sid);
+			ck_assert_mem_eq(out + 38, sid, 16);	/* DA: first SID */
+			ck_assert_uint_eq(out[54], 41);
+			ck_assert_uint_eq(out[55], 2 * n);
+			ck_assert_uint_eq(out[56], 4);
+			ck_assert_uint_eq(out[57], n - 1);
+			ck_assert_uint_eq(out[58], n - 1);
+			for (k = 0; k < n; k++) {	/* reversed (RFC 8754) */
+				snprintf(buf, sizeof(buf), "fc00:%c::%x", list ? 'c' : 'b',
+					 0xe + n - 1 - k);
+				inet_pton(AF_INET6, buf, sid);
+				ck_assert_mem_eq(out + 62 + 16 * k, sid, 16);
+			}
+			ck_assert_mem_eq(out + 14 + hl, in + 14, in_len - 14);
+		}
+	}
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_SLOW), 0);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_OK), 3 * SRFD_MAX_ENCAP_SEGS);
+
+	/* the cached MTU is enforced; an unknown next hop falls back to the FIB */
+	set_nexthop(SRFD_LIST_PRIMARY, link, 1, 1000);
+	in_len = udp6_frame(in, "fc00:2::9", 100);
+	{
+		static __u8 big[1200];
+		__u32 big_len = udp6_frame(big, "fc00:2::9", 1000);
+
+		ck_assert_int_eq(run_dev(skel->progs.srfd_encap, big, big_len, link, out,
+					 &(__u32){ sizeof(out) }), TC_ACT_SHOT);
+		ck_assert_uint_eq(counter(SRFD_R_ENCAP_TOO_BIG), 1);
+	}
+	set_nexthop(SRFD_LIST_PRIMARY, 0, 0, 0);
+	ck_assert_int_ne(run_dev(skel->progs.srfd_encap, in, in_len, link, out,
+				 &(__u32){ sizeof(out) }), TC_ACT_UNSPEC);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_SLOW), 1);
+}
+END_TEST
+
 /* As on the primary's egress device (not srfd-loop): send on, or pass. */
 START_TEST(test_encap_on_egress_device)
 {
@@ -1148,6 +1292,7 @@ int main(void)
 	tcase_add_test(tc, test_encap_too_big_is_counted);
 	tcase_add_test(tc, test_encap_on_egress_device);
 	tcase_add_test(tc, test_encap_mutations);
+	tcase_add_test(tc, test_encap_cached_bytes);
 	tcase_add_test(tc, test_watchdog_flips_and_reverts);
 	return srfd_check_run_tap("bpf", tc);
 }

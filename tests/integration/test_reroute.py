@@ -75,6 +75,20 @@ def wait_route(topo, what, timeout=2.0, present=True):
     return False
 
 
+def ptb_check(topo):
+    """An oversize forwarded packet: H1 gets Packet Too Big with the usable
+    size (the prefix route's MTU, encap_mtu minus srfd's header), learns it,
+    and a packet of that size then gets through encapsulated."""
+    topo.run("H1", "ip", "-6", "route", "flush", "cache")
+    big = topo.run("H1", "ping", "-6", "-n", "-M", "do", "-s", "1452", "-c", "1", "-W", "1",
+                   "fc00:2::2", check=False, capture=True)
+    route = topo.run("H1", "ip", "-6", "route", "get", "fc00:2::2", capture=True).stdout
+    fits = topo.run("H1", "ping", "-6", "-n", "-M", "do", "-s", str(1420 - 48), "-c", "1",
+                    "-W", "1", "fc00:2::2", check=False, capture=True)
+    return ("mtu=1420" in big.stdout + big.stderr and "mtu 1420" in route
+            and fits.returncode == 0), big.stdout + big.stderr + route
+
+
 def main():
     t = st.Tap()
     topo = st.Topo()
@@ -101,6 +115,9 @@ def main():
     p = st.prefixes(inst)[PFX]
     t.ok(g1 > 0.05 and g2 > 0.05 and p["packets_primary"] > 1000 and p["packets_backup"] == 0,
          "TCP through the encap on the primary: forwarded %.2f Gbit/s, local %.2f Gbit/s" % (g1, g2))
+    ok, out = ptb_check(topo)
+    t.ok(ok, "primary: an oversize forwarded packet gets Packet Too Big (mtu 1420) back to "
+         "the sender, which then gets through at that size", out)
 
     # the stream: fail at 0.8 s, repair at 1.3 s, revert at repair + hold-down
     mon = subprocess.Popen([st.SRFDCTL, "-i", inst, "-j", "monitor"], stdout=subprocess.PIPE,
@@ -153,10 +170,16 @@ def main():
     on_backup = st.wait_active(inst, PFX, "backup", 1) is not None
     g3 = iperf(topo, "H1")
     g4 = iperf(topo, "A")
+    ptb_ok, ptb_out = ptb_check(topo)
     topo.repair()
     t.ok(on_backup and g3 > 0.05 and g4 > 0.05,
          "TCP through the encap on the backup: forwarded %.2f Gbit/s, local %.2f Gbit/s" % (g3, g4))
+    t.ok(ptb_ok, "backup: Packet Too Big reaches the sender of an oversize forwarded packet",
+         ptb_out)
     c = st.stats(inst)
+    t.ok(c["encap_slow"] * 100 < c["encap_ok"],
+         "the cached next hops carry the traffic: %d of %d packets needed a FIB lookup"
+         % (c["encap_slow"], c["encap_ok"]))
     t.ok(c["encap_too_big"] == 0 and c["encap_fail"] == 0 and c["encap_no_route"] == 0,
          "no encapsulation errors (too_big %d, fail %d, no_route %d)"
          % (c["encap_too_big"], c["encap_fail"], c["encap_no_route"]))
