@@ -22,6 +22,38 @@ static __always_inline void encap_account(struct __sk_buff *skb, __u32 skey)
 	}
 }
 
+/*
+ * Write the @hlen header bytes behind the MAC header: directly into the
+ * packet when it is linear that far (adjust_room just made the room ours),
+ * else through the helper.
+ */
+static __always_inline int encap_write(struct __sk_buff *skb, const __u8 *hdr,
+				       __u32 hlen)
+{
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *end = (__u8 *)(long)skb->data_end;
+	__u8 *p = data + ETH_HLEN_SRFD;
+	__u32 i;
+
+	/* the per-piece checks below are for the verifier; this one decides */
+	if (hlen > SRFD_ENCAP_MAX_OVERHEAD || (long)(end - p) < (long)hlen ||
+	    p + IPV6_HLEN_SRFD + SRH_HLEN_SRFD > end)
+		return bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, hdr, hlen, 0);
+	__builtin_memcpy(p, hdr, IPV6_HLEN_SRFD + SRH_HLEN_SRFD);
+	p += IPV6_HLEN_SRFD + SRH_HLEN_SRFD;
+	hdr += IPV6_HLEN_SRFD + SRH_HLEN_SRFD;
+	for (i = 0; i < SRFD_MAX_ENCAP_SEGS; i++) {
+		if (IPV6_HLEN_SRFD + SRH_HLEN_SRFD + i * SRFD_SID_LEN >= hlen)
+			break;
+		if (p + SRFD_SID_LEN > end)
+			return -1;
+		__builtin_memcpy(p, hdr, SRFD_SID_LEN);
+		p += SRFD_SID_LEN;
+		hdr += SRFD_SID_LEN;
+	}
+	return 0;
+}
+
 /* Push the outer IPv6 header + SRH srfd_encap_build() left in @hdr. */
 static __always_inline int encap_push(struct __sk_buff *skb, const __u8 *hdr,
 				      __u32 hlen)
@@ -34,9 +66,10 @@ static __always_inline int encap_push(struct __sk_buff *skb, const __u8 *hdr,
 	 */
 	if (bpf_skb_adjust_room(skb, hlen, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 |
-				BPF_F_ADJ_ROOM_FIXED_GSO))
+				BPF_F_ADJ_ROOM_FIXED_GSO |
+				BPF_F_ADJ_ROOM_NO_CSUM_RESET))
 		return -1;
-	return bpf_skb_store_bytes(skb, ETH_HLEN_SRFD, hdr, hlen, 0);
+	return encap_write(skb, hdr, hlen);
 }
 
 /*
@@ -54,6 +87,7 @@ encap_cached(struct __sk_buff *skb, const struct srfd_prefix_cfg *cfg,
 {
 	struct srfd_scratch *scratch;
 	__u32 zero = 0, hlen, ifindex = nhc->ifindex;
+	__u8 *data;
 
 	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
 	if (!scratch)
@@ -71,9 +105,11 @@ encap_cached(struct __sk_buff *skb, const struct srfd_prefix_cfg *cfg,
 		*verdict = TC_ACT_OK;
 		return SRFD_R_ENCAP_OK;
 	}
-	if (bpf_skb_store_bytes(skb, 0, nhc->dmac, ETH_ALEN, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_ALEN, nhc->smac, ETH_ALEN, 0))
-		return SRFD_R_ENCAP_FAIL;
+	data = (__u8 *)(long)skb->data;
+	if (data + 2 * ETH_ALEN > (__u8 *)(long)skb->data_end)
+		return SRFD_R_ENCAP_FAIL;	/* adjust_room left it linear */
+	__builtin_memcpy(data, nhc->dmac, ETH_ALEN);
+	__builtin_memcpy(data + ETH_ALEN, nhc->smac, ETH_ALEN);
 	*verdict = bpf_redirect(ifindex, 0);
 	return SRFD_R_ENCAP_OK;
 }
