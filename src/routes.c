@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -418,6 +419,21 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 	return n;
 }
 
+/* The next-hop cache was just checked: trust it for another TTL. */
+static void nexthops_refresh(struct srfd_dp *dp)
+{
+	struct timespec ts;
+	__u32 zero = 0;
+	__u64 until;
+
+	if (!dp->links)
+		return;	/* not following neighbours (flush): let it expire */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	until = ts.tv_sec * 1000000000ULL + ts.tv_nsec + SRFD_NEXTHOP_TTL_NS;
+	bpf_map__update_elem(dp->skel->maps.srfd_nexthops_until, &zero,
+			     sizeof(zero), &until, sizeof(until), 0);
+}
+
 int srfd_routes_reconcile(struct srfd_dp *dp)
 {
 	struct route_set have = { 0 };
@@ -431,6 +447,8 @@ int srfd_routes_reconcile(struct srfd_dp *dp)
 		r = prefix_routes_reconcile(dp, &have);
 		n = r < 0 ? r : n + r;
 	}
+	if (n >= 0)
+		nexthops_refresh(dp);
 	free(have.r);
 	return n;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -1049,6 +1050,19 @@ static void add_prefix_n(unsigned int n)
 	free(conf);
 }
 
+/* Trust srfd_nexthops for @secs from now (negative: expired). */
+static void nexthops_until(int secs)
+{
+	struct timespec ts;
+	__u32 zero = 0;
+	__u64 until;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	until = ts.tv_sec * 1000000000ULL + ts.tv_nsec + (__s64)secs * 1000000000LL;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_nexthops_until, &zero, 4,
+					      &until, sizeof(until), 0), 0);
+}
+
 static void set_nexthop(unsigned int list, int ifindex, __u8 tag, __u32 mtu)
 {
 	struct srfd_nexthop nh = { .ifindex = ifindex, .mtu = mtu,
@@ -1073,7 +1087,8 @@ static void set_active(unsigned int list)
  * The cached-next-hop path, byte for byte, for 1..8 SIDs and both lists:
  * on the device the fast route chose the packet goes on with its L2 header
  * untouched (TC_ACT_OK); on the backup list it gets the cached MACs and is
- * redirected; after a revert it is back on the primary; no FIB lookup.
+ * redirected; after a revert it is back on the primary; no FIB lookup
+ * while srfdd keeps the cache fresh, a FIB lookup once it stopped.
  */
 START_TEST(test_encap_cached_bytes)
 {
@@ -1086,6 +1101,7 @@ START_TEST(test_encap_cached_bytes)
 	char buf[64];
 
 	inet_pton(AF_INET6, "fc00:a::1", src);
+	nexthops_until(60);
 	for (n = 1; n <= SRFD_MAX_ENCAP_SEGS; n++) {
 		add_prefix_n(n);
 		set_nexthop(SRFD_LIST_PRIMARY, link, 1, 1500);
@@ -1154,6 +1170,16 @@ START_TEST(test_encap_cached_bytes)
 	ck_assert_int_ne(run_dev(skel->progs.srfd_encap, in, in_len, link, out,
 				 &(__u32){ sizeof(out) }), TC_ACT_UNSPEC);
 	ck_assert_uint_eq(counter(SRFD_R_ENCAP_SLOW), 1);
+	/* a cache srfdd stopped refreshing is not trusted: the FIB decides */
+	set_nexthop(SRFD_LIST_PRIMARY, link, 1, 1500);
+	nexthops_until(-1);
+	ck_assert_int_ne(run_dev(skel->progs.srfd_encap, in, in_len, link, out,
+				 &(__u32){ sizeof(out) }), TC_ACT_UNSPEC);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_SLOW), 2);
+	nexthops_until(60);
+	ck_assert_int_eq(run_dev(skel->progs.srfd_encap, in, in_len, link, out,
+				 &(__u32){ sizeof(out) }), TC_ACT_OK);
+	ck_assert_uint_eq(counter(SRFD_R_ENCAP_SLOW), 2);
 }
 END_TEST
 

@@ -131,6 +131,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	struct bpf_redir_neigh nh;
 	__u32 zero = 0, idx, list, n, hlen, inner_len, skey;
 	const struct srfd_nexthop *nhc;
+	const __u64 *until;
 	struct ipv6hdr inner;
 	__u32 *pidx;
 	int rc, on_loop;
@@ -170,7 +171,9 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	inner_len = skb->len - ETH_HLEN_SRFD;
 	skey = SRFD_ENCAP_STATS_KEY(idx, list);
 	nhc = bpf_map_lookup_elem(&srfd_nexthops, &skey);
-	if (nhc && nhc->ifindex)
+	until = bpf_map_lookup_elem(&srfd_nexthops_until, &zero);
+	/* a coarse clock is plenty for a deadline seconds away, and cheaper */
+	if (nhc && nhc->ifindex && until && bpf_ktime_get_coarse_ns() < *until)
 		return encap_cached(skb, cfg, list, n, inner_len, &inner, nhc,
 				    skey, on_loop, verdict);
 

@@ -121,6 +121,14 @@ struct {
 	__type(value, struct srfd_nexthop);
 } srfd_nexthops SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} srfd_nexthops_until SEC(".maps");
+
 struct srfd_sid_key {
 	__u8 sid[SRFD_SID_LEN];
 };

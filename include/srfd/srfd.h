@@ -211,6 +211,15 @@ struct srfd_nexthop {
 };
 _Static_assert(sizeof(struct srfd_nexthop) == 24, "srfd_nexthop ABI");
 
+/*
+ * srfd_nexthops is trusted only while srfdd keeps it current: srfdd pushes
+ * this CLOCK_MONOTONIC deadline (map srfd_nexthops_until) forward at every
+ * reconcile (at least once a second). Once srfdd is gone for longer, the
+ * next hop can have moved or changed its MAC unseen, so srfd_encap goes
+ * back to a FIB lookup per packet (counted as encap_slow).
+ */
+#define SRFD_NEXTHOP_TTL_NS	(3ULL * 1000000000ULL)
+
 /* Protected prefix state, written by BPF only. */
 struct srfd_prefix_state {
 	__u32 active;			/* enum srfd_list */

@@ -219,6 +219,21 @@ def main():
     topo.run("A", "ip", "-6", "route", "del", "fc00:b::e/128", "dev", "tn0", check=False)
     t.ok(wait_route(topo, "via fc00:ab::2 dev a-b"), "first hop back on a-b: fast route again")
 
+    # srfdd gone: its next-hop cache is trusted 3 s more, then the FIB decides
+    slow0 = st.stats(inst)["encap_slow"]
+    topo.stop(d)
+    early = topo.run("H1", "ping", "-6", "-c5", "-i0.05", "-W0.3", "fc00:2::2", check=False,
+                     capture=True).returncode
+    time.sleep(3.2)
+    late = topo.run("H1", "ping", "-6", "-c5", "-i0.05", "-W0.3", "fc00:2::2", check=False,
+                    capture=True).returncode
+    d = topo.srfdd("A", os.path.join(topo.tmp, inst + ".conf"))
+    st.wait_state(inst, "a-b", "up", 5)
+    slow = st.stats(inst)["encap_slow"] - slow0
+    t.ok(early == 0 and late == 0 and 5 <= slow <= 8,
+         "srfdd stopped: traffic keeps flowing, on the cached next hop at first and through "
+         "a FIB lookup per packet once the cache expired (%d packets)" % slow)
+
     topo.stop(d)
     kept = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
     fl = topo.flush("A", os.path.join(topo.tmp, inst + ".conf"))
