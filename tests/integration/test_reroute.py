@@ -75,6 +75,18 @@ def wait_route(topo, what, timeout=2.0, present=True):
     return False
 
 
+def udp_local(topo, tmp, tag):
+    """A UDP stream that A itself originates to H2 (10 kpps, 0.3 s):
+    (sent, received)."""
+    out = os.path.join(tmp, "rx-local-%s.txt" % tag)
+    rx = topo.popen("H2", st.PY, UDPSTREAM, "recv", "5002", "1.2", out)
+    time.sleep(0.3)
+    sent = topo.run("A", st.PY, UDPSTREAM, "send", "fc00:2::2", "5002", "10000", "0.3",
+                    capture=True).stdout.strip()
+    rx.wait(5)
+    return int(sent or 0), len(udpstream.load(out))
+
+
 def ptb_check(topo):
     """An oversize forwarded packet: H1 gets Packet Too Big with the usable
     size (the prefix route's MTU, encap_mtu minus srfd's header), learns it,
@@ -118,6 +130,9 @@ def main():
     ok, out = ptb_check(topo)
     t.ok(ok, "primary: an oversize forwarded packet gets Packet Too Big (mtu 1420) back to "
          "the sender, which then gets through at that size", out)
+    tx_l, rx_l = udp_local(topo, topo.tmp, "primary")
+    t.ok(tx_l > 1000 and rx_l >= 0.99 * tx_l,
+         "UDP that A originates, primary: %d of %d delivered" % (rx_l, tx_l))
 
     # the stream: fail at 0.8 s, repair at 1.3 s, revert at repair + hold-down
     mon = subprocess.Popen([st.SRFDCTL, "-i", inst, "-j", "monitor"], stdout=subprocess.PIPE,
@@ -171,7 +186,11 @@ def main():
     g3 = iperf(topo, "H1")
     g4 = iperf(topo, "A")
     ptb_ok, ptb_out = ptb_check(topo)
+    tx_l, rx_l = udp_local(topo, topo.tmp, "backup")
+    back_l = st.prefixes(inst)[PFX]["active"] == "backup"
     topo.repair()
+    t.ok(tx_l > 1000 and rx_l >= 0.99 * tx_l and back_l,
+         "UDP that A originates, backup: %d of %d delivered" % (rx_l, tx_l))
     t.ok(on_backup and g3 > 0.05 and g4 > 0.05,
          "TCP through the encap on the backup: forwarded %.2f Gbit/s, local %.2f Gbit/s" % (g3, g4))
     t.ok(ptb_ok, "backup: Packet Too Big reaches the sender of an oversize forwarded packet",
