@@ -46,7 +46,7 @@ int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
 			  const __u16 *sess_slot, struct srfd_prefix_cfg *out)
 {
 	const struct srfd_prefix_conf *pc;
-	unsigned int g, max_n;
+	unsigned int g, l, max_n;
 
 	if (idx >= conf->nprefixes)
 		return -EINVAL;
@@ -73,6 +73,12 @@ int srfd_prefix_cfg_build(const struct srfd_config *conf, unsigned int idx,
 	 */
 	max_n = pc->nsegs[0] > pc->nsegs[1] ? pc->nsegs[0] : pc->nsegs[1];
 	out->mtu = conf->encap_mtu - SRFD_ENCAP_OVERHEAD(max_n);
+	/* the headers srfd_encap writes; it fills in length, class and label */
+	for (l = 0; l < SRFD_LISTS; l++)
+		if (!srfd_encap_build(out->hdr[l], out->src,
+				      (const __u8 (*)[SRFD_SID_LEN])out->segs[l],
+				      out->nsegs[l], 0, 0, 0))
+			return -EINVAL;
 	return 0;
 }
 

@@ -54,12 +54,25 @@ static __always_inline int encap_write(struct __sk_buff *skb, const __u8 *hdr,
 	return 0;
 }
 
-/* Push the outer IPv6 header + SRH srfd_encap_build() left in @hdr. */
-static __always_inline int encap_push(struct __sk_buff *skb, const __u8 *hdr,
-				      __u32 hlen)
+/*
+ * Push list @list's outer IPv6 header + SRH from the prefix's template and
+ * fill in the per-packet fields: traffic class (the inner packet's, RFC
+ * 8986 H.Encaps), flow label (the inner flow's hash, so ECMP keeps flows
+ * together) and payload length.
+ */
+static __always_inline int encap_push(struct __sk_buff *skb,
+				      const struct srfd_prefix_cfg *cfg,
+				      __u32 list, __u32 n, __u32 inner_len,
+				      const struct ipv6hdr *inner)
 {
-	if (hlen < SRFD_ENCAP_OVERHEAD(1) || hlen > SRFD_ENCAP_OVERHEAD(SRFD_MAX_ENCAP_SEGS))
+	__u32 hlen = SRFD_ENCAP_OVERHEAD(n), word, plen;
+	__u8 *data, *p;
+
+	if (n < 1 || n > SRFD_MAX_ENCAP_SEGS)
 		return -1;
+	word = (6u << 28) | ((bpf_ntohl(*(__u32 *)inner) >> 20 & 0xff) << 20) |
+	       (skb->hash & 0xfffff);
+	plen = hlen - IPV6_HLEN_SRFD + inner_len;
 	/*
 	 * FIXED_GSO: the route MTU already left room for this header, so
 	 * GSO segments keep their size instead of shrinking by @hlen.
@@ -69,7 +82,16 @@ static __always_inline int encap_push(struct __sk_buff *skb, const __u8 *hdr,
 				BPF_F_ADJ_ROOM_FIXED_GSO |
 				BPF_F_ADJ_ROOM_NO_CSUM_RESET))
 		return -1;
-	return encap_write(skb, hdr, hlen);
+	if (encap_write(skb, cfg->hdr[list & 1], hlen))
+		return -1;
+	data = (__u8 *)(long)skb->data;
+	p = data + ETH_HLEN_SRFD;
+	if (p + 6 > (__u8 *)(long)skb->data_end)
+		return -1;	/* encap_write() wrote it linear or failed */
+	srfd_put_be32(p, word);
+	p[4] = plen >> 8;
+	p[5] = plen;
+	return 0;
 }
 
 /*
@@ -85,20 +107,13 @@ encap_cached(struct __sk_buff *skb, const struct srfd_prefix_cfg *cfg,
 	     const struct srfd_nexthop *nhc, __u32 skey, int on_loop,
 	     int *verdict)
 {
-	struct srfd_scratch *scratch;
-	__u32 zero = 0, hlen, ifindex = nhc->ifindex;
+	__u32 ifindex = nhc->ifindex;
 	__u8 *data;
 
-	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
-	if (!scratch)
-		return SRFD_R_ENCAP_FAIL;
 	/* GSO segments were sized by the route MTU, which leaves room */
 	if (!skb->gso_size && inner_len + SRFD_ENCAP_OVERHEAD(n) > nhc->mtu)
 		return SRFD_R_ENCAP_TOO_BIG;
-	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
-				inner_len, (bpf_ntohl(*(__u32 *)inner) >> 20) & 0xff,
-				skb->hash);
-	if (encap_push(skb, scratch->buf, hlen))
+	if (encap_push(skb, cfg, list, n, inner_len, inner))
 		return SRFD_R_ENCAP_FAIL;
 	encap_account(skb, skey);
 	if (!on_loop && ifindex == skb->ifindex) {
@@ -126,10 +141,9 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	const struct srfd_prefix_cfg *cfg;
 	struct srfd_prefix_state *st;
 	const struct srfd_settings *set;
-	struct srfd_scratch *scratch;
 	struct srfd_prefix_key key;
 	struct bpf_redir_neigh nh;
-	__u32 zero = 0, idx, list, n, hlen, inner_len, skey;
+	__u32 zero = 0, idx, list, n, inner_len, skey;
 	const struct srfd_nexthop *nhc;
 	const __u64 *until;
 	struct ipv6hdr inner;
@@ -159,8 +173,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	idx = *pidx;
 	cfg = bpf_map_lookup_elem(&srfd_prefix_cfg, &idx);
 	st = bpf_map_lookup_elem(&srfd_prefix_state, &idx);
-	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
-	if (!cfg || !st || !scratch || !cfg->valid)
+	if (!cfg || !st || !cfg->valid)
 		return SRFD_R_ENCAP_NO_PREFIX;
 	*verdict = TC_ACT_SHOT;
 	list = st->active & 1;
@@ -197,10 +210,7 @@ static __always_inline enum srfd_reason encap(struct __sk_buff *skb,
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return SRFD_R_ENCAP_NO_ROUTE;
 
-	hlen = srfd_encap_build(scratch->buf, cfg->src, cfg->segs[list], n,
-				inner_len, (bpf_ntohl(*(__u32 *)&inner) >> 20) & 0xff,
-				skb->hash);
-	if (encap_push(skb, scratch->buf, hlen))
+	if (encap_push(skb, cfg, list, n, inner_len, &inner))
 		return SRFD_R_ENCAP_FAIL;
 
 	encap_account(skb, skey);

@@ -41,6 +41,9 @@
 #define ETH_HLEN_SRFD		14
 #define IPV6_HLEN_SRFD		40
 #define SRH_HLEN_SRFD		8
+/* outer IPv6 header + SRH with the longest encap SID list */
+#define SRFD_ENCAP_HDR_MAX	(IPV6_HLEN_SRFD + SRH_HLEN_SRFD + \
+				 SRFD_MAX_ENCAP_SEGS * SRFD_SID_LEN)
 
 /* Probe payload, after the SRH (next header = IPPROTO_NONE). Big endian. */
 struct srfd_probe {
@@ -192,8 +195,14 @@ struct srfd_prefix_cfg {
 	__u8  addr[SRFD_SID_LEN];
 	__u32 mtu;			/* route MTU srfdd gives the prefix */
 	__u32 pad2;
+	/*
+	 * Outer IPv6 header + SRH of each list as srfd_encap writes it,
+	 * built once by srfdd: per packet only the traffic class, flow label
+	 * and payload length are filled in.
+	 */
+	__u8  hdr[2][SRFD_ENCAP_HDR_MAX];
 };
-_Static_assert(sizeof(struct srfd_prefix_cfg) == 336, "srfd_prefix_cfg ABI");
+_Static_assert(sizeof(struct srfd_prefix_cfg) == 336 + 2 * 176, "srfd_prefix_cfg ABI");
 
 /*
  * Where a protected prefix's list leaves this node: the first SID's next
