@@ -23,6 +23,7 @@ srfd_encap's BPF run time per packet (kernel.bpf_stats_enabled), softnet
 drops / time_squeeze, ksoftirqd CPU and H2's UDP receive-buffer errors.
 
   bench/encap.py [--pairs 10] [--seconds 4] [--fixed-pps 50000] [--perf]
+  bench/encap.py --attribute 3     where the primary's UDP gap comes from
 """
 import argparse
 import json
@@ -244,6 +245,60 @@ def run_mode(mode, pair, args, noop, blaster, perf_dir):
     return res
 
 
+def attribute(trials, seconds):
+    """Where the primary's UDP gap with a receiver comes from: in one srfd
+    topology, UDP pps with srfd's headend, then with the kernel's seg6 route
+    carrying the traffic while srfd stays in place, then with srfd's probe
+    clock (ticker) stopped; and srfd's pps at three probe intervals."""
+    def pps(topo):
+        e = iperf(topo, ["-u", "-b", "0", "-l", "16"], seconds)
+        if not e:
+            return 0.0
+        n, secs = udp_delivered(e)
+        return n / secs
+
+    print("# attribution, UDP 64 B pps with an iperf3 receiver, primary list", flush=True)
+    for trial in range(trials):
+        topo = st.Topo(prefix="ea%d%d" % (os.getpid() % 10000, trial))
+        try:
+            topo.diamond()
+            inst = topo.prefix
+            d = topo.srfdd("A", topo.write_frr_conf(inst, 10000, 3))
+            if not st.wait_state(inst, "a-b", "up", 5):
+                raise RuntimeError("session a-b did not come up")
+            a = pps(topo)
+            topo.run("A", "ip", "sr", "tunsrc", "set", "fc00:a::1")
+            topo.run("A", "ip", "-6", "route", "add", PFX, "encap", "seg6", "mode", "encap",
+                     "segs", SEGS["primary"][0], "dev", "a-b", "metric", "1")
+            b = pps(topo)
+            topo.run("A", "ip", "-6", "route", "del", PFX, "metric", "1")
+            os.kill(d.pid, 19)     # SIGSTOP: nobody repairs the ticker
+            topo.run("A", "tc", "filter", "del", "dev", "sl-" + inst, "ingress")
+            time.sleep(0.3)
+            c = pps(topo)
+            os.kill(d.pid, 18)
+            print("topology %d (10 ms x 3): srfd %.0f | kernel seg6 route, srfd in place %.0f | "
+                  "srfd, its ticker stopped %.0f" % (trial, a, b, c), flush=True)
+            topo.stop(d, flush=True)
+        finally:
+            topo.cleanup()
+    for us in (100000, 10000, 1000):
+        got = []
+        for trial in range(trials):
+            topo = st.Topo(prefix="eb%d%d" % (os.getpid() % 10000, trial))
+            try:
+                topo.diamond()
+                inst = topo.prefix
+                d = topo.srfdd("A", topo.write_frr_conf(inst, us, 3))
+                if st.wait_state(inst, "a-b", "up", 5):
+                    got.append(pps(topo))
+                topo.stop(d, flush=True)
+            finally:
+                topo.cleanup()
+        print("probe interval %6d us (ticks at that rate): srfd %s pps" %
+              (us, " ".join("%.0f" % x for x in got)), flush=True)
+
+
 def iqr(xs):
     return st.percentile(xs, 75) - st.percentile(xs, 25)
 
@@ -256,7 +311,12 @@ def main():
     ap.add_argument("--fixed-seconds", type=int, default=8)
     ap.add_argument("--perf", action="store_true", help="perf record -a -g of pair 0's runs")
     ap.add_argument("--json", help="write every run's figures here")
+    ap.add_argument("--attribute", type=int, metavar="N",
+                    help="only the attribution runs, in N fresh topologies")
     a = ap.parse_args()
+    if a.attribute:
+        attribute(a.attribute, a.seconds)
+        return 0
 
     tmp = tempfile.mkdtemp(prefix="srfd-encap.")
     with open("/proc/sys/kernel/bpf_stats_enabled") as f:
