@@ -282,21 +282,29 @@ def attribute(trials, seconds):
             topo.stop(d, flush=True)
         finally:
             topo.cleanup()
-    for us in (100000, 10000, 1000):
+    # (tick_us, probe interval): ticks and probes apart
+    for tick, us in ((100000, 100000), (10000, 10000), (1000, 1000), (10000, 100000),
+                     (5000, 100000)):
         got = []
         for trial in range(trials):
             topo = st.Topo(prefix="eb%d%d" % (os.getpid() % 10000, trial))
             try:
                 topo.diamond()
                 inst = topo.prefix
-                d = topo.srfdd("A", topo.write_frr_conf(inst, us, 3))
+                conf = topo.write_frr_conf(inst, us, 3)
+                with open(conf) as f:
+                    text = f.read()
+                with open(conf, "w") as f:
+                    f.write(text.replace('source = "fc00:a::1";',
+                                         'source = "fc00:a::1";\ntick_us = %d;' % tick))
+                d = topo.srfdd("A", conf)
                 if st.wait_state(inst, "a-b", "up", 5):
                     got.append(pps(topo))
                 topo.stop(d, flush=True)
             finally:
                 topo.cleanup()
-        print("probe interval %6d us (ticks at that rate): srfd %s pps" %
-              (us, " ".join("%.0f" % x for x in got)), flush=True)
+        print("ticks every %6d us, probes every %6d us: srfd %s pps" %
+              (tick, us, " ".join("%.0f" % x for x in got)), flush=True)
 
 
 def iqr(xs):
