@@ -767,6 +767,39 @@ static const char *open_error(int err)
 	return err == -EINVAL ? "not a regular file" : strerror(-err);
 }
 
+/*
+ * Read @fd (closed here) up to INCLUDE_MAX_BYTES into a NUL-terminated
+ * buffer the caller frees; *len is what was read. NULL: out of memory.
+ */
+static char *read_all(int fd, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = malloc(cap + 1), *grown;
+	ssize_t r;
+
+	while (buf && n < INCLUDE_MAX_BYTES) {
+		if (n == cap) {
+			cap = cap * 2 > INCLUDE_MAX_BYTES ? INCLUDE_MAX_BYTES : cap * 2;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (buf)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 static int check_includes(const char *text, size_t len, const char *name,
 			  const char *dir, int depth, char *err, size_t errlen);
 
@@ -775,9 +808,8 @@ static int check_include_file(const char *path, const char *name, int line,
 			      const char *dir, int depth, char *err,
 			      size_t errlen)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
+	size_t len;
+	char *buf;
 	int fd, ret;
 
 	if (depth >= INCLUDE_MAX_DEPTH) {
@@ -791,11 +823,7 @@ static int check_include_file(const char *path, const char *name, int line,
 			 name, line, path, open_error(fd));
 		return fd;
 	}
-	buf = malloc(INCLUDE_MAX_BYTES + 1);
-	while (buf && len < INCLUDE_MAX_BYTES &&
-	       (n = read(fd, buf + len, INCLUDE_MAX_BYTES - len)) > 0)
-		len += n;
-	close(fd);
+	buf = read_all(fd, &len);
 	if (!buf) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
@@ -884,8 +912,7 @@ int srfd_config_load_file(const char *path, struct srfd_config *conf,
 {
 	char dir[SRFD_PATH_LEN * 4], *slash, *text;
 	config_t cf;
-	ssize_t n;
-	size_t len = 0;
+	size_t len;
 	int fd, ret;
 
 	/*
@@ -898,11 +925,7 @@ int srfd_config_load_file(const char *path, struct srfd_config *conf,
 			 open_error(fd));
 		return fd;
 	}
-	text = malloc(INCLUDE_MAX_BYTES + 1);
-	while (text && len < INCLUDE_MAX_BYTES &&
-	       (n = read(fd, text + len, INCLUDE_MAX_BYTES - len)) > 0)
-		len += n;
-	close(fd);
+	text = read_all(fd, &len);
 	if (!text) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
@@ -913,7 +936,6 @@ int srfd_config_load_file(const char *path, struct srfd_config *conf,
 			 INCLUDE_MAX_BYTES);
 		return -EFBIG;
 	}
-	text[len] = '\0';
 	/* @include paths are relative to the configuration's directory */
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
