@@ -296,47 +296,57 @@ static int link_is_ether(int ifindex)
 	return ok;
 }
 
-/* The fast route of prefix @pc: via the primary's first hop, if it has one. */
-static int fast_route(struct srfd_dp *dp, const struct srfd_prefix_cfg *pc,
-		      struct srfd_route *rt)
-{
-	int oif, has_gw, err;
-	__u8 gw[16];
+/* Where a list's first SID is reached from here, asked once per reconcile. */
+struct first_hop {
+	int err;	/* 0, -ENETUNREACH (none, or the loop), -EPFNOSUPPORT */
+	int oif;
+	__u8 gw[16];	/* the gateway, or the SID itself when on-link */
+};
 
-	err = srfd_nl_route6_get(dp->nl, pc->segs[SRFD_LIST_PRIMARY][0], &oif,
-				 gw, &has_gw);
-	if (err || oif == dp->ticker.loop_ifindex)
-		return -ENETUNREACH;
-	if (!link_is_ether(oif))
-		return -EPFNOSUPPORT;
-	rt->oif = oif;
+static void first_hop_get(struct srfd_dp *dp, const __u8 sid[16],
+			  struct first_hop *fh)
+{
+	int has_gw;
+
+	fh->err = 0;
+	if (srfd_nl_route6_get(dp->nl, sid, &fh->oif, fh->gw, &has_gw) ||
+	    fh->oif == dp->ticker.loop_ifindex)
+		fh->err = -ENETUNREACH;
+	else if (!link_is_ether(fh->oif))
+		fh->err = -EPFNOSUPPORT;
+	else if (!has_gw)
+		memcpy(fh->gw, sid, 16);
+}
+
+/* The fast route of a prefix: via the primary's first hop, if it has one. */
+static int fast_route(const struct first_hop *fh, struct srfd_route *rt)
+{
+	if (fh->err)
+		return fh->err;
+	rt->oif = fh->oif;
 	rt->metric = SRFD_PREFIX_METRIC;
 	rt->has_gw = 1;		/* on-link first hop: the SID itself */
-	memcpy(rt->gw, has_gw ? gw : pc->segs[SRFD_LIST_PRIMARY][0], 16);
+	memcpy(rt->gw, fh->gw, 16);
 	return 0;
 }
 
 /*
- * Resolve where list @l of prefix slot @slot leaves (the first SID's route
- * and its neighbour) into srfd_nexthops, the cache srfd_encap sends with
+ * Resolve where list @l of prefix slot @slot leaves (@fh, and the
+ * neighbour there) into srfd_nexthops, the cache srfd_encap sends with
  * instead of a FIB lookup per packet. Unresolved, on the loop or on a
  * device without Ethernet header: ifindex 0, srfd_encap looks it up itself.
  */
 static void nexthop_update(struct srfd_dp *dp, __u32 slot, unsigned int l,
-			   const struct srfd_prefix_cfg *pc)
+			   const struct first_hop *fh)
 {
 	struct srfd_nexthop want = { 0 }, have;
 	__u32 key = SRFD_ENCAP_STATS_KEY(slot, l);
 	unsigned int mtu;
-	int oif, has_gw;
-	__u8 gw[16];
 
-	if (dp->links && pc->nsegs[l] &&
-	    !srfd_nl_route6_get(dp->nl, pc->segs[l][0], &oif, gw, &has_gw) &&
-	    oif != dp->ticker.loop_ifindex && link_is_ether(oif) &&
-	    !srfd_links_nexthop(dp->links, oif, has_gw ? gw : pc->segs[l][0],
-				want.dmac, want.smac, &mtu)) {
-		want.ifindex = oif;
+	if (dp->links && !fh->err &&
+	    !srfd_links_nexthop(dp->links, fh->oif, fh->gw, want.dmac,
+				want.smac, &mtu)) {
+		want.ifindex = fh->oif;
 		want.mtu = mtu;
 	}
 	if (!bpf_map__lookup_elem(dp->skel->maps.srfd_nexthops, &key, sizeof(key),
@@ -354,10 +364,11 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 {
 	const struct srfd_config *conf = dp->conf;
 	struct egress_set egress = { .n = 0 };
+	struct first_hop fh[SRFD_LISTS];
 	struct srfd_route fallback, fast;
 	struct srfd_prefix_cfg pc;
 	int n = 0, r, has_fast;
-	unsigned int i;
+	unsigned int i, l;
 	__u32 slot;
 
 	if (conf->nprefixes)
@@ -384,10 +395,12 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 		n += r > 0 ? r : 0;
 		dp->pfx_conflict[i] = 0;
 
-		nexthop_update(dp, slot, SRFD_LIST_PRIMARY, &pc);
-		nexthop_update(dp, slot, SRFD_LIST_BACKUP, &pc);
+		for (l = 0; l < SRFD_LISTS; l++) {
+			first_hop_get(dp, pc.segs[l][0], &fh[l]);
+			nexthop_update(dp, slot, l, &fh[l]);
+		}
 		/* the encap filter is in place before traffic is routed there */
-		r = fast_route(dp, &pc, &fast);
+		r = fast_route(&fh[SRFD_LIST_PRIMARY], &fast);
 		if ((r == -EPFNOSUPPORT) != dp->pfx_not_ether[i]) {
 			dp->pfx_not_ether[i] = r == -EPFNOSUPPORT;
 			if (r == -EPFNOSUPPORT)
