@@ -232,68 +232,72 @@ START_TEST(test_rx_rejects)
 }
 END_TEST
 
-/* Make @slot a link session on @ifindex: returns only count from there. */
-static void check_ingress(__u32 slot, int ifindex)
+/* Test-run @prog on @pkt as if it came in on @ifindex; -1 if refused. */
+static int run_any(struct bpf_program *prog, const void *pkt, __u32 len,
+		   int ifindex)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -1;
+	return opts.retval;
+}
+
+/*
+ * Make @slot a session on @ifindex whose returns count only from there
+ * (@on, a link session) or from anywhere (a path session).
+ */
+static void check_ingress(__u32 slot, int ifindex, int on)
 {
 	struct srfd_session_cfg cfg;
 
 	ck_assert_int_ne(ifindex, 0);
 	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_sess_cfg, &slot, 4,
 					      &cfg, sizeof(cfg), 0), 0);
-	cfg.flags |= SRFD_SESS_F_CHECK_INGRESS;
+	if (on)
+		cfg.flags |= SRFD_SESS_F_CHECK_INGRESS;
+	else
+		cfg.flags &= ~SRFD_SESS_F_CHECK_INGRESS;
 	cfg.ifindex = ifindex;
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot, 4,
 					      &cfg, sizeof(cfg), 0), 0);
 }
 
+
 /* A link session only takes returns that came in over its own link. */
 START_TEST(test_rx_checks_ingress)
 {
 	__u8 pkt[SRFD_PROBE_BUF_LEN], in[64];
-	struct srfd_session_cfg cfg;
-	__u32 zero = 0, len;
-	struct __sk_buff ctx = { 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
 	int link = if_nametoindex("srfdt0"), other = if_nametoindex("srfdt1");
+	__u32 len;
 
-	ck_assert_int_ne(link, 0);
 	ck_assert_int_ne(other, 0);
-	check_ingress(0, link);
+	check_ingress(0, link, 1);
 	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
 	len = returned_probe(pkt, 0, 1, KEY);
-	opts.data_size_in = len;
 
 	/* authentic and fresh, but relayed from another interface */
-	ctx.ingress_ifindex = other;
-	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_rx_test),
-						&opts), 0);
-	ck_assert_int_eq(opts.retval, SRFD_R_WRONG_INGRESS);
+	ck_assert_int_eq(run_any(skel->progs.srfd_rx_test, pkt, len, other),
+			 SRFD_R_WRONG_INGRESS);
 	ck_assert_uint_eq(counter(SRFD_R_WRONG_INGRESS), 1);
 	ck_assert_uint_eq(state(0).probes_rx, 0);
 	ck_assert_uint_eq(state(0).rx_seq, 0);
 	ck_assert_uint_eq(state(0).last_rx_ns, 0);
 
 	/* the same probe over the link counts */
-	ctx.ingress_ifindex = link;
-	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_rx_test),
-						&opts), 0);
-	ck_assert_int_eq(opts.retval, SRFD_R_PROBE_OK);
+	ck_assert_int_eq(run_any(skel->progs.srfd_rx_test, pkt, len, link),
+			 SRFD_R_PROBE_OK);
 	ck_assert_uint_eq(state(0).probes_rx, 1);
 
 	/* a path session (no check) takes it from anywhere */
-	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_sess_cfg, &zero, 4,
-					      &cfg, sizeof(cfg), 0), 0);
-	cfg.flags = 0;
-	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &zero, 4,
-					      &cfg, sizeof(cfg), 0), 0);
+	check_ingress(0, link, 0);
 	usleep(INTERVAL_US * 2);
 	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
 	len = returned_probe(pkt, 0, 2, KEY);
-	ctx.ingress_ifindex = other;
-	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.srfd_rx_test),
-						&opts), 0);
-	ck_assert_int_eq(opts.retval, SRFD_R_PROBE_OK);
+	ck_assert_int_eq(run_any(skel->progs.srfd_rx_test, pkt, len, other),
+			 SRFD_R_PROBE_OK);
 	ck_assert_uint_eq(state(0).probes_rx, 2);
 }
 END_TEST
@@ -469,18 +473,6 @@ START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 END_TEST
 
 /* Like run(), but a packet the test-run refuses (too short) gives -1. */
-/* Test-run @prog on @pkt as if it came in on @ifindex; -1 if refused. */
-static int run_any(struct bpf_program *prog, const void *pkt, __u32 len,
-		   int ifindex)
-{
-	struct __sk_buff ctx = { .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
-		return -1;
-	return opts.retval;
-}
 
 static unsigned long mutation_count(void)
 {
@@ -514,7 +506,7 @@ START_TEST(test_rx_mutations)
 	return_seqs(0, 1, 3);
 	blen = returned_probe(base, 0, 3, KEY);
 	fresh_len = returned_probe(fresh, 0, 4, KEY);	/* sent, not yet back */
-	check_ingress(0, link);
+	check_ingress(0, link, 1);
 	before = state(0);
 	for (i = 0; i < n; i++) {
 		memcpy(pkt, base, blen);
