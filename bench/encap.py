@@ -117,26 +117,6 @@ def rcvbuf_errors(topo):
     return 0
 
 
-def iperf(topo, args, seconds):
-    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201", "-A", "1",
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
-    try:
-        r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds),
-                     "-A", "0", "-J", "--connect-timeout", "2000", *args, check=False,
-                     capture=True, timeout=seconds + 20)
-    except subprocess.TimeoutExpired:
-        return None
-    try:
-        srv.wait(10)
-    except subprocess.TimeoutExpired:
-        srv.kill()
-    try:
-        return json.loads(r.stdout)["end"]
-    except (ValueError, KeyError):
-        return None
-
-
 def udp_delivered(e):
     s = e["sum"]
     return s["packets"] - s["lost_packets"], s["seconds"]
@@ -145,10 +125,10 @@ def udp_delivered(e):
 def measure(topo, seconds, fixed_pps, fixed_seconds, blaster, perf_out=None):
     """TCP Gbit/s, UDP pps at saturation, CPU us per packet at fixed load, extras."""
     m = {}
-    e = iperf(topo, ["-M", str(MSS)], seconds)
+    e = st.iperf3(topo, ["-M", str(MSS)], seconds, pin=True)
     m["tcp_gbps"] = e["sum_received"]["bits_per_second"] / 1e9 if e else 0.0
     d0, q0, k0, r0 = softnet() + (ksoftirqd_ticks(), rcvbuf_errors(topo))
-    e = iperf(topo, ["-u", "-b", "0", "-l", "16"], seconds)
+    e = st.iperf3(topo, ["-u", "-b", "0", "-l", "16"], seconds, pin=True)
     d1, q1, k1, r1 = softnet() + (ksoftirqd_ticks(), rcvbuf_errors(topo))
     if e:
         n, secs = udp_delivered(e)
@@ -251,7 +231,7 @@ def attribute(trials, seconds):
     carrying the traffic while srfd stays in place, then with srfd's probe
     clock (ticker) stopped; and srfd's pps at three probe intervals."""
     def pps(topo):
-        e = iperf(topo, ["-u", "-b", "0", "-l", "16"], seconds)
+        e = st.iperf3(topo, ["-u", "-b", "0", "-l", "16"], seconds, pin=True)
         if not e:
             return 0.0
         n, secs = udp_delivered(e)

@@ -13,7 +13,6 @@
   bench/failover.py [--trials 20] [--settings 10000x3,1000x3] [--repeat 3]
 """
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -67,30 +66,10 @@ def gap_series(topo, interval_us, mult, trials, rng):
     return gaps, revert_loss
 
 
-def iperf(topo, args, seconds):
-    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201",
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
-    try:
-        r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds),
-                     "-J", "--connect-timeout", "2000", *args, check=False, capture=True,
-                     timeout=seconds + 20)
-    except subprocess.TimeoutExpired:
-        return None
-    try:
-        srv.wait(10)
-    except subprocess.TimeoutExpired:
-        srv.kill()
-    try:
-        return json.loads(r.stdout)["end"]
-    except (ValueError, KeyError):
-        return None
-
-
 def throughput(topo, seconds):
-    e = iperf(topo, [], seconds)
+    e = st.iperf3(topo, [], seconds)
     gbps = e["sum_received"]["bits_per_second"] / 1e9 if e else 0.0
-    e = iperf(topo, ["-u", "-b", "0", "-l", "16"], seconds)
+    e = st.iperf3(topo, ["-u", "-b", "0", "-l", "16"], seconds)
     pps = 0.0
     if e:
         s = e["sum"]

@@ -344,6 +344,29 @@ class Topo:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def iperf3(topo, args, seconds, pin=False):
+    """One iperf3 run H1 -> H2 (fc00:2::2); its JSON "end" section, or None.
+    @pin puts the client on CPU 0 and the server on CPU 1."""
+    cpu = (lambda c: ["-A", c]) if pin else (lambda c: [])
+    srv = topo.popen("H2", "iperf3", "-s", "-1", "-p", "5201", *cpu("1"),
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    try:
+        r = topo.run("H1", "iperf3", "-c", "fc00:2::2", "-p", "5201", "-t", str(seconds),
+                     *cpu("0"), "-J", "--connect-timeout", "2000", *args, check=False,
+                     capture=True, timeout=seconds + 20)
+    except subprocess.TimeoutExpired:
+        return None
+    try:
+        srv.wait(10)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    try:
+        return json.loads(r.stdout)["end"]
+    except (ValueError, KeyError):
+        return None
+
+
 def ctl_json(instance, obj):
     """`srfdctl -j OBJ show` of @instance, parsed."""
     out = subprocess.run([SRFDCTL, "-i", instance, "-j", obj, "show"],
