@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * SRv6 headend (H.Encaps) header building and the hold-down/dampening rule
- * of the fast-reroute revert. Pure functions, shared by the BPF programs and
- * the userspace unit tests.
+ * SRv6 headend (H.Encaps) header building (srfdd builds each prefix's
+ * header template with it; srfd_encap fills in the per-packet fields) and
+ * the hold-down/dampening rule of the fast-reroute revert. Pure functions,
+ * shared by the BPF programs, srfdd and the userspace unit tests.
  */
 #ifndef SRFD_BPF_LIB_ENCAP_H
 #define SRFD_BPF_LIB_ENCAP_H
