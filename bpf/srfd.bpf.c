@@ -11,6 +11,8 @@
  *  srfd_end_bpf  End.BPF (seg6local) behind the local SID: a returned probe
  *                with a valid MAC and a new sequence number refreshes its
  *                session.
+ *  srfd_sid_in   the same behind an LWT BPF `in` route, where the kernel
+ *                has no seg6local.
  *  watchdog      per-session bpf_timer: declares the session down when
  *                multiplier x interval has passed without a valid return AND
  *                at least multiplier probes actually sent are unanswered, so
@@ -72,6 +74,19 @@ int srfd_end_bpf(struct __sk_buff *skb)
 {
 	probe_returned(skb, 0);
 	return BPF_DROP;	/* probes end here; nothing else belongs to this SID */
+}
+
+/*
+ * The same receiver for kernels built without seg6local
+ * (CONFIG_IPV6_SEG6_LWTUNNEL): an LWT BPF `in` route for local_sid. It runs
+ * before the kernel looks at the SRH, so the probe still shows the
+ * segments_left it arrived with; probe_returned() does not depend on it.
+ */
+SEC("lwt_in")
+int srfd_sid_in(struct __sk_buff *skb)
+{
+	probe_returned(skb, 0);
+	return BPF_DROP;
 }
 
 SEC("tc")

@@ -20,6 +20,7 @@
 
 #include "dataplane.h"
 #include "filters.h"
+#include "kernel.h"
 #include "log.h"
 #include "netlink.h"
 #include "pin.h"
@@ -105,6 +106,17 @@ static int adopt_check(struct srfd_dp *dp)
 	return err;
 }
 
+const char *srfd_sid_kind_name(enum srfd_sid_kind kind)
+{
+	return kind == SRFD_SID_LWT_IN ? "lwt-in" : "End.BPF";
+}
+
+struct bpf_program *srfd_dp_sid_prog(const struct srfd_dp *dp)
+{
+	return dp->sid_kind == SRFD_SID_LWT_IN ? dp->skel->progs.srfd_sid_in :
+						 dp->skel->progs.srfd_end_bpf;
+}
+
 int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
 		 ring_buffer_sample_fn on_event, srfd_alert_fn alert_fn,
 		 void *ctx)
@@ -148,6 +160,17 @@ int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
 		goto fail;
 	}
 	bpf_program__set_autoload(dp->skel->progs.srfd_rx_test, false);
+	/* only the receiver this kernel can route to is loaded */
+	dp->sid_kind = srfd_kernel_seg6local() ? SRFD_SID_END_BPF : SRFD_SID_LWT_IN;
+	bpf_program__set_autoload(dp->skel->progs.srfd_reflect,
+				  dp->sid_kind == SRFD_SID_END_BPF);
+	bpf_program__set_autoload(dp->skel->progs.srfd_end_bpf,
+				  dp->sid_kind == SRFD_SID_END_BPF);
+	bpf_program__set_autoload(dp->skel->progs.srfd_sid_in,
+				  dp->sid_kind == SRFD_SID_LWT_IN);
+	if (dp->sid_kind == SRFD_SID_LWT_IN)
+		log_info("kernel without seg6local End.BPF: local_sid is served "
+			 "by an LWT BPF (lwt in) route");
 	err = srfd_bpf__load(dp->skel);
 	if (err) {
 		log_err("cannot load BPF programs%s: %s", dp->adopted ?

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <srfd/srfd.h>
 #include "config.h"
+#include "netlink.h"
 #include "ticker.h"
 
 /*
@@ -42,6 +43,7 @@ struct srfd_dp {
 	__u32 paced_tick_us;	/* what the TBF is set to now */
 	__u64 netns_ino;
 	int adopted;		/* an earlier srfdd's state was found */
+	enum srfd_sid_kind sid_kind;	/* how local_sid reaches its program */
 	int running;		/* open + first reconcile done: fixes are repairs */
 	srfd_alert_fn alert;
 	void *alert_ctx;
@@ -59,6 +61,11 @@ struct srfd_dp {
 	unsigned int repairs;	/* total, for `stats show` */
 	unsigned int adopt_check_failed;
 };
+
+/* local_sid's route is End.BPF, or LWT BPF `in` without seg6local */
+const char *srfd_sid_kind_name(enum srfd_sid_kind kind);
+/* The program behind local_sid's route. */
+struct bpf_program *srfd_dp_sid_prog(const struct srfd_dp *dp);
 
 /*
  * Load the programs, adopting @conf's instance state if it is pinned.

@@ -302,16 +302,22 @@ struct nlmsghdr *srfd_nl_route6_msg(void *buf, const struct srfd_route *rt,
 		mnl_attr_put_u32(nlh, RTAX_MTU, rt->mtu);
 		mnl_attr_nest_end(nlh, nest);
 	}
-	if (rt->end_bpf) {
+	if (rt->sid == SRFD_SID_END_BPF) {
 		mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_SEG6_LOCAL);
 		nest = mnl_attr_nest_start(nlh, RTA_ENCAP);
 		mnl_attr_put_u32(nlh, SEG6_LOCAL_ACTION, SEG6_LOCAL_ACTION_END_BPF);
 		bpf = mnl_attr_nest_start(nlh, SEG6_LOCAL_BPF);
-		mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
-		mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, prog_name);
-		mnl_attr_nest_end(nlh, bpf);
-		mnl_attr_nest_end(nlh, nest);
+	} else if (rt->sid == SRFD_SID_LWT_IN) {
+		mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+		nest = mnl_attr_nest_start(nlh, RTA_ENCAP);
+		bpf = mnl_attr_nest_start(nlh, LWT_BPF_IN);
+	} else {
+		return nlh;
 	}
+	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
+	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, prog_name);
+	mnl_attr_nest_end(nlh, bpf);
+	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }
 
@@ -400,16 +406,29 @@ static int route_bpf_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static int route_encap_attr(const struct nlattr *attr, void *data)
+/* RTA_ENCAP of a seg6local route: the action, and End.BPF's program */
+static int route_seg6local_attr(const struct nlattr *attr, void *data)
 {
 	struct srfd_route *rt = data;
 
 	if (mnl_attr_get_type(attr) == SEG6_LOCAL_ACTION &&
 	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0 &&
 	    mnl_attr_get_u32(attr) == SEG6_LOCAL_ACTION_END_BPF)
-		rt->end_bpf = 1;
+		rt->sid = SRFD_SID_END_BPF;
 	if (mnl_attr_get_type(attr) == SEG6_LOCAL_BPF)
 		mnl_attr_parse_nested(attr, route_bpf_attr, rt);
+	return MNL_CB_OK;
+}
+
+/* RTA_ENCAP of an LWT BPF route: only an `in` program makes it a SID */
+static int route_lwt_bpf_attr(const struct nlattr *attr, void *data)
+{
+	struct srfd_route *rt = data;
+
+	if (mnl_attr_get_type(attr) == LWT_BPF_IN) {
+		rt->sid = SRFD_SID_LWT_IN;
+		mnl_attr_parse_nested(attr, route_bpf_attr, rt);
+	}
 	return MNL_CB_OK;
 }
 
@@ -423,9 +442,17 @@ static int route_metric_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* RTA_ENCAP's meaning depends on RTA_ENCAP_TYPE, which may come after it */
+struct route_parse {
+	struct srfd_route *rt;
+	const struct nlattr *encap;
+	int encap_type;
+};
+
 static int route_attr(const struct nlattr *attr, void *data)
 {
-	struct srfd_route *rt = data;
+	struct route_parse *p = data;
+	struct srfd_route *rt = p->rt;
 	int type = mnl_attr_get_type(attr);
 
 	switch (type) {
@@ -457,7 +484,11 @@ static int route_attr(const struct nlattr *attr, void *data)
 		mnl_attr_parse_nested(attr, route_metric_attr, rt);
 		break;
 	case RTA_ENCAP:
-		mnl_attr_parse_nested(attr, route_encap_attr, rt);
+		p->encap = attr;
+		break;
+	case RTA_ENCAP_TYPE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			p->encap_type = mnl_attr_get_u16(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -465,6 +496,7 @@ static int route_attr(const struct nlattr *attr, void *data)
 
 int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt)
 {
+	struct route_parse p = { .rt = rt };
 	const struct rtmsg *rtm;
 	const struct nlattr *attr;
 
@@ -479,10 +511,14 @@ int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt)
 	rt->protocol = rtm->rtm_protocol;
 	rt->table = rtm->rtm_table;
 	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
-		route_attr(attr, rt);
+		route_attr(attr, &p);
 	/* libmnl stops quietly at a broken attribute: that is an error here */
 	if ((const char *)attr != (const char *)mnl_nlmsg_get_payload_tail(nlh))
 		return -EINVAL;
+	if (p.encap && p.encap_type == LWTUNNEL_ENCAP_SEG6_LOCAL)
+		mnl_attr_parse_nested(p.encap, route_seg6local_attr, rt);
+	else if (p.encap && p.encap_type == LWTUNNEL_ENCAP_BPF)
+		mnl_attr_parse_nested(p.encap, route_lwt_bpf_attr, rt);
 	return 0;
 }
 

@@ -13,6 +13,17 @@ struct nlmsghdr;
 /* Protocol number of every route srfdd installs (`proto 245`). */
 #define SRFD_RTPROT 0xf5
 
+/*
+ * How a SID of srfd's reaches its program: seg6local End.BPF, or, on kernels
+ * built without seg6local (CONFIG_IPV6_SEG6_LWTUNNEL), an LWT BPF route
+ * whose `in` program sees every packet routed to the SID.
+ */
+enum srfd_sid_kind {
+	SRFD_SID_NONE = 0,	/* a plain route */
+	SRFD_SID_END_BPF,
+	SRFD_SID_LWT_IN,
+};
+
 /* An IPv6 route as srfdd installs or reads it. */
 struct srfd_route {
 	__u8  dst[16];
@@ -20,11 +31,11 @@ struct srfd_route {
 	__u8  protocol;
 	__u8  has_gw;
 	__u8  has_prefsrc;
-	__u8  end_bpf;		/* seg6local End.BPF */
+	__u8  sid;		/* enum srfd_sid_kind */
 	__u32 table;
 	__u32 metric;
 	__u32 mtu;
-	__u32 prog_id;		/* End.BPF program, as dumped */
+	__u32 prog_id;		/* the SID's program, as dumped */
 	int   oif;
 	__u8  gw[16];
 	__u8  prefsrc[16];
@@ -54,8 +65,8 @@ int srfd_nl_tbf_add(struct srfd_nl *nl, int ifindex, __u64 rate_Bps,
 int srfd_nl_route6_del(struct srfd_nl *nl, const __u8 dst[16]);
 /*
  * @rt->dst/plen [via gw] dev oif [src prefsrc] [metric] [mtu], proto srfd;
- * with @rt->end_bpf: encap seg6local action End.BPF endpoint @prog_fd
- * (named @prog_name). New routes are exclusive (-EEXIST if the place is
+ * with @rt->sid: encap seg6local action End.BPF endpoint @prog_fd, or encap
+ * bpf in @prog_fd (both named @prog_name). New routes are exclusive (-EEXIST if the place is
  * taken); @replace swaps an existing one atomically.
  */
 int srfd_nl_route6_add(struct srfd_nl *nl, const struct srfd_route *rt,

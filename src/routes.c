@@ -49,13 +49,13 @@ static void route_set_add(const struct srfd_route *rt, void *data)
 }
 
 static struct srfd_route *route_set_find(struct route_set *s, const __u8 *dst,
-					 int plen, __u32 metric, int end_bpf)
+					 int plen, __u32 metric, int sid)
 {
 	unsigned int i;
 
 	for (i = 0; i < s->n; i++)
 		if (s->r[i].plen == plen && !memcmp(s->r[i].dst, dst, 16) &&
-		    (end_bpf ? s->r[i].end_bpf : s->r[i].metric == metric))
+		    (sid ? s->r[i].sid != SRFD_SID_NONE : s->r[i].metric == metric))
 			return &s->r[i];
 	return NULL;
 }
@@ -81,7 +81,9 @@ static int same_route(const struct srfd_route *a, const struct srfd_route *b)
 {
 	if (a->oif != b->oif)
 		return 0;
-	if (a->end_bpf)
+	if (a->sid != b->sid)
+		return 0;
+	if (a->sid)
 		return a->prog_id == b->prog_id;
 	return a->has_gw == b->has_gw && (!a->has_gw || !memcmp(a->gw, b->gw, 16)) &&
 	       a->mtu == b->mtu && a->has_prefsrc == b->has_prefsrc &&
@@ -104,7 +106,7 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 	int err;
 
 	cur = route_set_find(have, want->dst, want->plen, want->metric,
-			     want->end_bpf);
+			     want->sid);
 	if (cur && same_route(want, cur))
 		return 0;
 	route_name(want, name, sizeof(name));
@@ -134,35 +136,39 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 }
 
 static void sid_route(struct srfd_route *rt, const __u8 sid[16], int oif,
-		      struct bpf_program *prog)
+		      enum srfd_sid_kind kind, struct bpf_program *prog)
 {
 	memset(rt, 0, sizeof(*rt));
 	memcpy(rt->dst, sid, 16);
 	rt->plen = 128;
 	rt->oif = oif;
-	rt->end_bpf = 1;
+	rt->sid = kind;
 	rt->metric = SRFD_SID_METRIC;
 	rt->prog_id = srfd_prog_id(bpf_program__fd(prog));
 }
 
-/* SIDs whose End.BPF routes are ours: local_sid and the reflectors. */
+/*
+ * SIDs whose routes are ours: local_sid (End.BPF, or an LWT BPF `in` route
+ * where the kernel has no seg6local) and the reflectors (End.BPF only).
+ */
 static int sid_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 {
 	const struct srfd_config *conf = dp->conf;
 	int loop = dp->ticker.loop_ifindex, n = 0, r, i;
+	struct bpf_program *rx = srfd_dp_sid_prog(dp);
 	struct srfd_route want;
 	unsigned int k;
 
 	if (conf->nsessions) {
-		sid_route(&want, conf->local_sid, loop, dp->skel->progs.srfd_end_bpf);
-		r = route_ensure(dp, have, &want, "End.BPF",
-				 dp->skel->progs.srfd_end_bpf);
+		sid_route(&want, conf->local_sid, loop, dp->sid_kind, rx);
+		r = route_ensure(dp, have, &want, srfd_sid_kind_name(dp->sid_kind),
+				 rx);
 		if (r < 0)
 			return r;
 		n += r;
 	}
-	for (k = 0; k < conf->nreflectors; k++) {
-		sid_route(&want, conf->reflectors[k].sid, loop,
+	for (k = 0; k < conf->nreflectors && dp->sid_kind == SRFD_SID_END_BPF; k++) {
+		sid_route(&want, conf->reflectors[k].sid, loop, SRFD_SID_END_BPF,
 			  dp->skel->progs.srfd_reflect);
 		r = route_ensure(dp, have, &want, "reflector",
 				 dp->skel->progs.srfd_reflect);
@@ -170,14 +176,14 @@ static int sid_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 			return r;
 		n += r;
 	}
-	/* End.BPF routes on our loop that the config no longer names */
+	/* SID routes on our loop that the config no longer names */
 	for (i = 0; i < (int)have->n; i++) {
 		const struct srfd_route *rt = &have->r[i];
 		int wanted = conf->nsessions && !memcmp(rt->dst, conf->local_sid, 16);
 
 		for (k = 0; k < conf->nreflectors; k++)
 			wanted |= !memcmp(rt->dst, conf->reflectors[k].sid, 16);
-		if (rt->end_bpf && rt->oif == loop && rt->plen == 128 && !wanted)
+		if (rt->sid && rt->oif == loop && rt->plen == 128 && !wanted)
 			srfd_nl_route6_del(dp->nl, rt->dst);
 	}
 	return n;

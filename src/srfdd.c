@@ -33,6 +33,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "kernel.h"
 #include "links.h"
 #include "log.h"
 #include "netlink.h"
@@ -340,16 +341,26 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /*
- * A local_sid that is also an interface address is delivered to the local
- * stack, never to End.BPF: sessions would stay `init` forever. Checked
- * against this namespace's addresses at start and on reload.
+ * What the configuration asks of this host, checked at start and on
+ * reload. A local_sid that is also an interface address is delivered to the
+ * local stack, never to srfd's receiver: sessions would stay `init`
+ * forever. Reflectors are End.BPF programs that need seg6local and its BPF
+ * helpers, which some kernels are built without.
  */
-static int local_sid_free(const struct srfd_config *conf, char *err, size_t errlen)
+static int config_fits_host(const struct srfd_config *conf, char *err,
+			    size_t errlen)
 {
 	struct ifaddrs *ifa, *i;
 	char a[INET6_ADDRSTRLEN];
 	int ret = 0;
 
+	if (conf->nreflectors && !srfd_kernel_seg6local()) {
+		snprintf(err, errlen, "reflectors need seg6local End.BPF, which "
+			 "this kernel lacks (CONFIG_IPV6_SEG6_LWTUNNEL and "
+			 "CONFIG_IPV6_SEG6_BPF): the neighbour can use the "
+			 "kernel's own End instead (seg6_enabled)");
+		return -EOPNOTSUPP;
+	}
 	if (!conf->nsessions || getifaddrs(&ifa))
 		return 0;
 	for (i = ifa; i && !ret; i = i->ifa_next) {
@@ -360,8 +371,8 @@ static int local_sid_free(const struct srfd_config *conf, char *err, size_t errl
 			continue;
 		inet_ntop(AF_INET6, conf->local_sid, a, sizeof(a));
 		snprintf(err, errlen, "local_sid %s is an address of interface %s: "
-			 "probes to it would never reach End.BPF (use an unassigned SID)",
-			 a, i->ifa_name);
+			 "probes to it would never reach srfd's receiver (use an "
+			 "unassigned SID)", a, i->ifa_name);
 		ret = -EADDRINUSE;
 	}
 	freeifaddrs(ifa);
@@ -417,7 +428,7 @@ static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 
 	ret = config_read(d, &d->next, err, sizeof(err));
 	if (!ret)
-		ret = local_sid_free(&d->next, err, sizeof(err));
+		ret = config_fits_host(&d->next, err, sizeof(err));
 	if (!ret && (strcmp(d->next.instance, d->conf.instance) ||
 		     strcmp(d->next.bpffs, d->conf.bpffs) ||
 		     strcmp(d->next.ctl_socket, d->conf.ctl_socket))) {
@@ -808,7 +819,7 @@ int main(int argc, char **argv)
 	}
 	if (netns && enter_netns(netns))
 		return 1;
-	if (!flush && local_sid_free(&d.conf, errbuf, sizeof(errbuf))) {
+	if (!flush && config_fits_host(&d.conf, errbuf, sizeof(errbuf))) {
 		fprintf(stderr, "srfdd: %s\n", errbuf);
 		return 1;
 	}

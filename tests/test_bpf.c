@@ -26,6 +26,7 @@
 
 #include "check_tap.h"
 #include "encap.h"
+#include "kernel.h"
 #include "probe.h"
 #include "session.h"
 #include "srfd.skel.h"
@@ -94,6 +95,9 @@ static void setup(void)
 	/* private maps: nothing of a test may land in the host's bpffs */
 	bpf_object__for_each_map(m, skel->obj)
 		ck_assert_int_eq(bpf_map__set_pin_path(m, NULL), 0);
+	/* the reflector's End.X helper exists only with seg6local (srfdd too) */
+	bpf_program__set_autoload(skel->progs.srfd_reflect,
+				  srfd_kernel_seg6local());
 	ck_assert_int_eq(srfd_bpf__load(skel), 0);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.srfd_events), on_event,
 			      NULL, NULL);
@@ -264,6 +268,33 @@ static void check_ingress(__u32 slot, int ifindex, int on)
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot, 4,
 					      &cfg, sizeof(cfg), 0), 0);
 }
+
+/*
+ * The receiver for kernels without seg6local is an lwt_in program, which,
+ * unlike End.BPF, can be test-run: the packet starts at its IPv6 header,
+ * every verdict is a drop, and only an authentic new probe counts.
+ */
+START_TEST(test_sid_in_receives)
+{
+	__u8 pkt[SRFD_PROBE_BUF_LEN], in[64];
+	__u32 len = returned_probe(pkt, 0, 1, KEY);
+	struct bpf_program *rx = skel->progs.srfd_sid_in;
+
+	run(skel->progs.srfd_tick, in, ticker_frame(in), NULL, NULL);
+	ck_assert_int_eq(run_any(rx, pkt, len, 0), BPF_DROP);
+	ck_assert_uint_eq(counter(SRFD_R_PROBE_OK), 1);
+	ck_assert_uint_eq(state(0).probes_rx, 1);
+	/* the same probe again: a replay, dropped without touching the session */
+	ck_assert_int_eq(run_any(rx, pkt, len, 0), BPF_DROP);
+	ck_assert_uint_eq(counter(SRFD_R_REPLAY), 1);
+	ck_assert_uint_eq(state(0).probes_rx, 1);
+	/* a forgery under another key */
+	len = returned_probe(pkt, 0, 1, WRONG_KEY);
+	ck_assert_int_eq(run_any(rx, pkt, len, 0), BPF_DROP);
+	ck_assert_uint_eq(counter(SRFD_R_BAD_MAC), 1);
+	ck_assert_uint_eq(state(0).probes_rx, 1);
+}
+END_TEST
 
 
 /* A link session only takes returns that came in over its own link. */
@@ -1291,6 +1322,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);	/* mutation runs: ~10 s each */
 	tcase_add_test(tc, test_rx_valid_probe);
+	tcase_add_test(tc, test_sid_in_receives);
 	tcase_add_loop_test(tc, test_rx_rejects, 0,
 			    sizeof(rx_want) / sizeof(rx_want[0]));
 	tcase_add_test(tc, test_rx_checks_ingress);

@@ -62,7 +62,7 @@ START_TEST(test_route_request_bytes)
 	ck_assert_uint_eq(back.metric, 16);
 	ck_assert_uint_eq(back.mtu, 1420);
 	ck_assert_int_eq(back.oif, 7);
-	ck_assert(back.has_gw && back.has_prefsrc && !back.end_bpf);
+	ck_assert(back.has_gw && back.has_prefsrc && back.sid == SRFD_SID_NONE);
 	ck_assert_uint_eq(back.protocol, SRFD_RTPROT);
 
 	nlh = srfd_nl_route6_msg(buf, &rt, 1, -1, NULL);
@@ -73,19 +73,82 @@ END_TEST
 
 START_TEST(test_end_bpf_request)
 {
-	struct srfd_route rt = { .plen = 128, .end_bpf = 1, .oif = 5,
+	struct srfd_route rt = { .plen = 128, .sid = SRFD_SID_END_BPF, .oif = 5,
 				 .metric = 1024 }, back;
 	struct nlmsghdr *nlh;
 
 	addr(rt.dst, "fc00:a::bf");
 	nlh = srfd_nl_route6_msg(buf, &rt, 0, 42, "srfd_end_bpf");
 	ck_assert_int_eq(srfd_nl_route6_parse(nlh, &back), 0);
-	ck_assert(back.end_bpf);
+	ck_assert_uint_eq(back.sid, SRFD_SID_END_BPF);
 	/* in a request this attribute carries the fd; dumps carry the id */
 	ck_assert_uint_eq(back.prog_id, 42);
 	ck_assert_uint_eq(back.mtu, 0);
 	ck_assert(!back.has_gw);
 	ck_assert_ptr_nonnull(memmem(buf, nlh->nlmsg_len, "srfd_end_bpf", 13));
+}
+END_TEST
+
+/* The kernel without seg6local: local_sid behind an LWT BPF `in` route. */
+START_TEST(test_lwt_in_request)
+{
+	struct srfd_route rt = { .plen = 128, .sid = SRFD_SID_LWT_IN, .oif = 5,
+				 .metric = 1024 }, back;
+	const struct nlattr *attr, *encap = NULL, *in = NULL;
+	struct nlmsghdr *nlh;
+	int type = -1;
+
+	addr(rt.dst, "fc00:a::bf");
+	nlh = srfd_nl_route6_msg(buf, &rt, 0, 43, "srfd_sid_in");
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtmsg)) {
+		if (mnl_attr_get_type(attr) == RTA_ENCAP_TYPE)
+			type = mnl_attr_get_u16(attr);
+		if (mnl_attr_get_type(attr) == RTA_ENCAP)
+			encap = attr;
+	}
+	ck_assert_int_eq(type, LWTUNNEL_ENCAP_BPF);
+	ck_assert_ptr_nonnull(encap);
+	mnl_attr_for_each_nested(attr, encap)
+		if (mnl_attr_get_type(attr) == LWT_BPF_IN)
+			in = attr;
+	ck_assert_ptr_nonnull(in);	/* `in`, not out or xmit */
+	ck_assert_int_eq(srfd_nl_route6_parse(nlh, &back), 0);
+	ck_assert_uint_eq(back.sid, SRFD_SID_LWT_IN);
+	ck_assert_uint_eq(back.prog_id, 43);
+	ck_assert_ptr_nonnull(memmem(buf, nlh->nlmsg_len, "srfd_sid_in", 12));
+}
+END_TEST
+
+/*
+ * An LWT BPF route is a SID only with an `in` program, and its attribute
+ * numbers mean other things than seg6local's: the nest is read by its
+ * RTA_ENCAP_TYPE, which the kernel writes after it.
+ */
+START_TEST(test_parse_lwt_dump)
+{
+	static const int progs[] = { LWT_BPF_IN, LWT_BPF_XMIT };
+	struct nlattr *nest, *bpf;
+	struct srfd_route rt;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		nlh->nlmsg_type = RTM_NEWROUTE;
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_dst_len = 128;
+		nest = mnl_attr_nest_start(nlh, RTA_ENCAP);
+		bpf = mnl_attr_nest_start(nlh, progs[i]);
+		mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, 55);
+		mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, "srfd_sid_in");
+		mnl_attr_nest_end(nlh, bpf);
+		mnl_attr_nest_end(nlh, nest);
+		mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+		ck_assert_int_eq(srfd_nl_route6_parse(nlh, &rt), 0);
+		ck_assert_uint_eq(rt.sid, i == 0 ? SRFD_SID_LWT_IN : SRFD_SID_NONE);
+		ck_assert_uint_eq(rt.prog_id, i == 0 ? 55 : 0);
+	}
 }
 END_TEST
 
@@ -119,7 +182,7 @@ START_TEST(test_parse_kernel_dump)
 	mnl_attr_put_u32(nlh, RTA_OIF, 9);
 
 	ck_assert_int_eq(srfd_nl_route6_parse(nlh, &rt), 0);
-	ck_assert(rt.end_bpf);
+	ck_assert_uint_eq(rt.sid, SRFD_SID_END_BPF);
 	ck_assert_uint_eq(rt.prog_id, 977);
 	ck_assert_uint_eq(rt.table, 254);
 	ck_assert_uint_eq(rt.metric, 1024);
@@ -168,6 +231,8 @@ int main(void)
 
 	tcase_add_test(tc, test_route_request_bytes);
 	tcase_add_test(tc, test_end_bpf_request);
+	tcase_add_test(tc, test_lwt_in_request);
+	tcase_add_test(tc, test_parse_lwt_dump);
 	tcase_add_test(tc, test_parse_kernel_dump);
 	tcase_add_test(tc, test_parse_rejects);
 	return srfd_check_run_tap("netlink", tc);

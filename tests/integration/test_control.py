@@ -51,12 +51,12 @@ def raw(path):
 
 
 def refused_start(topo, inst, extra):
-    """Start a reflector-only srfdd on A with @extra settings; its exit code."""
+    """Start srfdd on A (one session) with @extra settings; its exit code."""
     conf = os.path.join(topo.tmp, inst + ".conf")
     with open(conf, "w") as f:
-        f.write('instance = "%s"; %s\n'
-                'reflectors = ( { sid = "fc00:a::b7"; neighbor = "fc00:ab::2"; } );\n'
-                % (inst, extra))
+        f.write('instance = "%s"; %s\nlocal_sid = "fc00:a::b7"; source = "fc00:a::1";\n'
+                'sessions = ( { name = "a-b"; interface = "a-b"; neighbor = "fc00:ab::2";'
+                ' segments = [ "fc00:b::e1" ]; } );\n' % (inst, extra))
     return topo.srfdd("A", conf).wait(10)
 
 

@@ -162,8 +162,7 @@ def main():
     t = st.Tap()
     topo = st.Topo()
     topo.diamond()
-    topo.run("C", "ip", "-6", "route", "add", "fc00:c::e1/128", "encap", "seg6local", "action",
-             "End.X", "nh6", "fc00:ac::1", "dev", "c-a")
+    topo.sid("C", "fc00:c::e1", "End.X", "c-a", nh6="fc00:ac::1")
     inst = topo.prefix + "-L"
     conf = write_conf(topo, inst, [AB, AB_SLOW, AC])
     d = topo.srfdd("A", conf)
@@ -372,7 +371,7 @@ def main():
     mon = Monitor(topo, inst)
     t0 = st.mono_ns()
     topo.run("A", "ip", "-6", "route", "del", "fc00:a::bf/128")
-    r1 = mon.wait(lambda e: e["event"] == "repaired" and "End.BPF" in e["detail"], 2)
+    r1 = mon.wait(lambda e: e["event"] == "repaired" and st.SID_KIND in e["detail"], 2)
     t1 = st.mono_ns()
     topo.run("A", "ip", "-6", "route", "del", PFX, "metric", "16")
     r2 = mon.wait(lambda e: e["event"] == "repaired" and "fast route" in e["detail"], 2)
@@ -392,7 +391,7 @@ def main():
     view = kernel_view(topo, inst)
     t.ok(r1 and r2 and r3 and "fc00:a::bf" in view["routes"] and "metric 16" in view["routes"]
          and "srfd_encap" in view["filters"] and st.sessions(inst)["a-b"]["state"] == "up",
-         "End.BPF route, fast route and encap filter deleted by hand are restored "
+         st.SID_KIND + " route, fast route and encap filter deleted by hand are restored "
          "(%.1f / %.1f / %.0f ms after the command started)"
          % ((r1["ts_ns"] - t0) / 1e6 if r1 else -1, (r2["ts_ns"] - t1) / 1e6 if r2 else -1,
             (r3["ts_ns"] - t2) / 1e6 if r3 else -1), view)
