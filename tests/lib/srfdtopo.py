@@ -41,10 +41,11 @@ rules = {
   "repair": "delete table netdev srfdfail\n",
 }
 for line in sys.stdin:
-    rc, out, err = nft.cmd(rules[line.strip()])
-    t = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     r = time.time_ns()
-    print(f"{t} {r}" if rc == 0 else f"error {err.strip()}", flush=True)
+    rc, out, err = nft.cmd(rules[line.strip()])
+    t1 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    print(f"{t0} {r} {t1}" if rc == 0 else f"error {err.strip()}", flush=True)
 '''
 
 
@@ -271,9 +272,10 @@ class Topo:
         p.stdin.write(what + "\n")
         p.stdin.flush()
         line = p.stdout.readline().split()
-        if len(line) != 2 or not line[0].isdigit():
+        if len(line) != 3 or not line[0].isdigit():
             raise RuntimeError("nft %s on %s/%s: %s" % (what, node, dev, " ".join(line)))
         self.last_commit_realtime_ns = int(line[1])
+        self.last_commit_ns = int(line[2]) - int(line[0])
         return int(line[0])
 
     def linkctl(self, node, op, dev):
@@ -291,8 +293,12 @@ class Topo:
         return int(line)
 
     def fail(self, node="B", dev="b-a", direction="both"):
-        """Silent failure; returns CLOCK_MONOTONIC ns right after commit
-        (CLOCK_REALTIME of the same moment: self.last_commit_realtime_ns)."""
+        """Silent failure; returns CLOCK_MONOTONIC ns right before the nft
+        transaction (CLOCK_REALTIME of the same moment:
+        self.last_commit_realtime_ns). The rules take effect somewhere in the
+        transaction, which can take milliseconds on a busy machine
+        (self.last_commit_ns): only its start bounds the failure from below,
+        so detection times count from there (slightly pessimistic)."""
         return self._failer_cmd(node, dev, direction)
 
     def repair(self, node="B", dev="b-a"):
