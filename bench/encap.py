@@ -24,6 +24,15 @@ drops / time_squeeze, ksoftirqd CPU and H2's UDP receive-buffer errors.
 
   bench/encap.py [--pairs 10] [--seconds 4] [--fixed-pps 50000] [--perf]
   bench/encap.py --attribute 3     where the primary's UDP gap comes from
+  --halt-poll NS                   guest cpuidle halt polling for the run
+                                   (haltpoll driver; restored afterwards)
+
+The primary's UDP figure with a receiver depends on the guest's idle policy:
+with halt polling off (guest_halt_poll_ns = 0, as on this VM kind) every
+receiver wake-up is an IPI to a halted vCPU, and any periodic disturbance
+(srfd's probe clock) keeps the receiver in that regime. The header records
+the policy in effect. The seg6 baseline needs a kernel with seg6
+(CONFIG_IPV6_SEG6_LWTUNNEL); without it only --attribute runs (no baseline).
 """
 import argparse
 import json
@@ -247,11 +256,13 @@ def attribute(trials, seconds):
             if not st.wait_state(inst, "a-b", "up", 5):
                 raise RuntimeError("session a-b did not come up")
             a = pps(topo)
-            topo.run("A", "ip", "sr", "tunsrc", "set", "fc00:a::1")
-            topo.run("A", "ip", "-6", "route", "add", PFX, "encap", "seg6", "mode", "encap",
-                     "segs", SEGS["primary"][0], "dev", "a-b", "metric", "1")
-            b = pps(topo)
-            topo.run("A", "ip", "-6", "route", "del", PFX, "metric", "1")
+            b = float("nan")
+            if st.SEG6LOCAL:
+                topo.run("A", "ip", "sr", "tunsrc", "set", "fc00:a::1")
+                topo.run("A", "ip", "-6", "route", "add", PFX, "encap", "seg6", "mode", "encap",
+                         "segs", SEGS["primary"][0], "dev", "a-b", "metric", "1")
+                b = pps(topo)
+                topo.run("A", "ip", "-6", "route", "del", PFX, "metric", "1")
             os.kill(d.pid, 19)     # SIGSTOP: nobody repairs the ticker
             topo.run("A", "tc", "filter", "del", "dev", "sl-" + inst, "ingress")
             time.sleep(0.3)
@@ -287,6 +298,34 @@ def attribute(trials, seconds):
               (tick, us, " ".join("%.0f" % x for x in got)), flush=True)
 
 
+HALT_POLL = "/sys/module/haltpoll/parameters/guest_halt_poll_ns"
+
+
+def idle_policy():
+    """The guest's cpuidle driver and halt-poll window, for the header."""
+    try:
+        with open("/sys/devices/system/cpu/cpuidle/current_driver") as f:
+            drv = f.read().strip()
+    except OSError:
+        drv = "none"
+    try:
+        with open(HALT_POLL) as f:
+            return "cpuidle %s, guest_halt_poll_ns %s" % (drv, f.read().strip())
+    except OSError:
+        return "cpuidle %s" % drv
+
+
+def set_halt_poll(ns):
+    """Set the halt-poll window; returns the previous value (or None)."""
+    if ns is None:
+        return None
+    with open(HALT_POLL) as f:
+        was = f.read().strip()
+    with open(HALT_POLL, "w") as f:
+        f.write(str(ns))
+    return was
+
+
 def iqr(xs):
     return st.percentile(xs, 75) - st.percentile(xs, 25)
 
@@ -301,11 +340,26 @@ def main():
     ap.add_argument("--json", help="write every run's figures here")
     ap.add_argument("--attribute", type=int, metavar="N",
                     help="only the attribution runs, in N fresh topologies")
+    ap.add_argument("--halt-poll", type=int, metavar="NS",
+                    help="guest halt-poll window for the run (restored afterwards)")
     a = ap.parse_args()
-    if a.attribute:
-        attribute(a.attribute, a.seconds)
-        return 0
+    if not a.attribute and not st.SEG6LOCAL:
+        print("bench/encap.py: this kernel has no seg6 (CONFIG_IPV6_SEG6_LWTUNNEL): the "
+              "`encap seg6` baseline cannot run; --attribute N still can", file=sys.stderr)
+        return 2
+    was = set_halt_poll(a.halt_poll)
+    try:
+        if a.attribute:
+            print("# %s, kernel %s, %s" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().release,
+                                           idle_policy()), flush=True)
+            attribute(a.attribute, a.seconds)
+            return 0
+        return compare(a)
+    finally:
+        set_halt_poll(was)
 
+
+def compare(a):
     tmp = tempfile.mkdtemp(prefix="srfd-encap.")
     with open("/proc/sys/kernel/bpf_stats_enabled") as f:
         stats_was = f.read().strip()
@@ -316,9 +370,9 @@ def main():
     subprocess.run(["cc", "-O2", "-o", blaster, os.path.join(HERE, "udpblast.c")], check=True)
     perf_dir = tmp if a.perf else None
     print("# srfd headend vs kernel encap seg6, %s, kernel %s, %d CPUs, %d ABBA pairs, %d s per "
-          "measurement, fixed load %d pps, TCP MSS %d" %
+          "measurement, fixed load %d pps, TCP MSS %d, %s" %
           (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count(), a.pairs,
-           a.seconds, a.fixed_pps, MSS), flush=True)
+           a.seconds, a.fixed_pps, MSS, idle_policy()), flush=True)
     runs = []
     for p in range(a.pairs):
         order = ("srfd", "seg6") if p % 2 == 0 else ("seg6", "srfd")

@@ -647,6 +647,8 @@ void srfd_dp_close(struct srfd_dp *dp)
 	dp->skel = NULL;
 	srfd_nl_close(dp->nl);
 	dp->nl = NULL;
+	free(dp->fib);
+	dp->fib = NULL;
 }
 
 void srfd_dp_flush(struct srfd_dp *dp)
@@ -659,7 +661,7 @@ void srfd_dp_flush(struct srfd_dp *dp)
 	if (!err || err == -ENOENT)	/* ours, or half of ours */
 		srfd_ticker_delete(&dp->ticker, dp->nl);
 	srfd_pin_remove(dp->pin_dir);
-	log_info("instance '%s': routes, filters, ticker veth and pins removed",
+	log_info("instance '%s': routes, nexthops, filters, ticker veth and pins removed",
 		 dp->conf->instance);
 	srfd_bpffs_release(dp->conf->bpffs);
 }

@@ -24,6 +24,7 @@
 #define SRFD_SID_METRIC		1024	/* the kernel's default for IPv6 */
 
 struct srfd_bpf;
+struct srfd_fib;
 struct srfd_nl;
 
 /* srfdd's own notices (repairs, adoption, links) for the log and monitor. */
@@ -48,6 +49,7 @@ struct srfd_dp {
 	srfd_alert_fn alert;
 	void *alert_ctx;
 	struct srfd_links *links;	/* neighbours for srfd_nexthops (may be NULL) */
+	struct srfd_fib *fib;		/* fast routes and nexthop objects (routes.c) */
 	/* configured session / prefix index -> map slot (from the last apply) */
 	__u16 sess_slot[SRFD_MAX_SESSIONS];
 	__u16 pfx_slot[SRFD_MAX_PREFIXES];

@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/lwtunnel.h>
+#include <linux/nexthop.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
@@ -290,11 +291,16 @@ struct nlmsghdr *srfd_nl_route6_msg(void *buf, const struct srfd_route *rt,
 
 	nlh = route6_put(buf, RTM_NEWROUTE, NLM_F_CREATE |
 			 (replace ? NLM_F_REPLACE : NLM_F_EXCL), rt->dst, rt->plen);
-	if (rt->has_gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, 16, rt->gw);
+	if (rt->nhid) {
+		/* the nexthop object says where: no gateway, no device */
+		mnl_attr_put_u32(nlh, RTA_NH_ID, rt->nhid);
+	} else {
+		if (rt->has_gw)
+			mnl_attr_put(nlh, RTA_GATEWAY, 16, rt->gw);
+		mnl_attr_put_u32(nlh, RTA_OIF, rt->oif);
+	}
 	if (rt->has_prefsrc)
 		mnl_attr_put(nlh, RTA_PREFSRC, 16, rt->prefsrc);
-	mnl_attr_put_u32(nlh, RTA_OIF, rt->oif);
 	if (rt->metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, rt->metric);
 	if (rt->mtu) {
@@ -480,6 +486,10 @@ static int route_attr(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 			rt->table = mnl_attr_get_u32(attr);
 		break;
+	case RTA_NH_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			rt->nhid = mnl_attr_get_u32(attr);
+		break;
 	case RTA_METRICS:
 		mnl_attr_parse_nested(attr, route_metric_attr, rt);
 		break;
@@ -661,4 +671,105 @@ void srfd_nl_events_close(struct srfd_nl_events *ev)
 		return;
 	mnl_socket_close(ev->sock);
 	free(ev);
+}
+
+/* Nexthop objects (RTM_*NEXTHOP): srfd's are IPv6 gateways on a device. */
+
+struct nlmsghdr *srfd_nl_nexthop_msg(void *buf, const struct srfd_nexthop_obj *nh)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nhmsg *nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+
+	nlh->nlmsg_type = RTM_NEWNEXTHOP;
+	/* replace moves every route that uses the object in one step */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	nhm->nh_family = AF_INET6;
+	nhm->nh_protocol = SRFD_RTPROT;
+	mnl_attr_put_u32(nlh, NHA_ID, nh->id);
+	mnl_attr_put(nlh, NHA_GATEWAY, 16, nh->gw);
+	mnl_attr_put_u32(nlh, NHA_OIF, nh->oif);
+	return nlh;
+}
+
+int srfd_nl_nexthop_set(struct srfd_nl *nl, const struct srfd_nexthop_obj *nh)
+{
+	struct nlmsghdr *nlh = srfd_nl_nexthop_msg(nl->buf, nh);
+
+	nlh->nlmsg_seq = ++nl->seq;
+	return transact(nl, nlh);
+}
+
+int srfd_nl_nexthop_del(struct srfd_nl *nl, __u32 id)
+{
+	struct nlmsghdr *nlh = request(nl, RTM_DELNEXTHOP, 0);
+	struct nhmsg *nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+
+	nhm->nh_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NHA_ID, id);
+	return transact(nl, nlh);
+}
+
+static int nexthop_attr(const struct nlattr *attr, void *data)
+{
+	struct srfd_nexthop_obj *nh = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NHA_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			nh->id = mnl_attr_get_u32(attr);
+		break;
+	case NHA_OIF:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			nh->oif = mnl_attr_get_u32(attr);
+		break;
+	case NHA_GATEWAY:
+		if (mnl_attr_get_payload_len(attr) == 16)
+			memcpy(nh->gw, mnl_attr_get_payload(attr), 16);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int srfd_nl_nexthop_parse(const struct nlmsghdr *nlh, struct srfd_nexthop_obj *nh)
+{
+	const struct nhmsg *nhm;
+
+	if ((nlh->nlmsg_type != RTM_NEWNEXTHOP && nlh->nlmsg_type != RTM_DELNEXTHOP) ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*nhm)))
+		return -EINVAL;
+	nhm = mnl_nlmsg_get_payload(nlh);
+	memset(nh, 0, sizeof(*nh));
+	nh->protocol = nhm->nh_protocol;
+	nh->family = nhm->nh_family;
+	if (mnl_attr_parse(nlh, sizeof(*nhm), nexthop_attr, nh) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+struct nexthop_dump {
+	void (*cb)(const struct srfd_nexthop_obj *nh, void *data);
+	void *data;
+};
+
+static int nexthop_dump_reply(const struct nlmsghdr *r, void *data)
+{
+	struct nexthop_dump *d = data;
+	struct srfd_nexthop_obj nh;
+
+	if (srfd_nl_nexthop_parse(r, &nh) == 0 && nh.protocol == SRFD_RTPROT)
+		d->cb(&nh, d->data);
+	return MNL_CB_OK;
+}
+
+int srfd_nl_nexthop_dump(struct srfd_nl *nl,
+			 void (*cb)(const struct srfd_nexthop_obj *nh, void *data),
+			 void *data)
+{
+	struct nlmsghdr *nlh = request(nl, RTM_GETNEXTHOP, NLM_F_DUMP);
+	struct nhmsg *nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	struct nexthop_dump d = { .cb = cb, .data = data };
+
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	nhm->nh_family = AF_UNSPEC;
+	return transact_reply(nl, nlh, nexthop_dump_reply, &d);
 }

@@ -36,6 +36,7 @@ struct srfd_route {
 	__u32 metric;
 	__u32 mtu;
 	__u32 prog_id;		/* the SID's program, as dumped */
+	__u32 nhid;		/* via a nexthop object (then no gw, oif) */
 	int   oif;
 	__u8  gw[16];
 	__u8  prefsrc[16];
@@ -90,6 +91,28 @@ int srfd_nl_route6_parse(const struct nlmsghdr *nlh, struct srfd_route *rt);
 int srfd_nl_route6_dump(struct srfd_nl *nl,
 			void (*cb)(const struct srfd_route *rt, void *data),
 			void *data);
+
+/*
+ * A nexthop object: IPv6 gateway @gw on device @oif, id @id. srfd's carry
+ * protocol SRFD_RTPROT. srfd_nl_nexthop_set() creates or replaces it (a
+ * replace moves every route using it at once).
+ */
+struct srfd_nexthop_obj {
+	__u32 id;
+	int   oif;
+	__u8  gw[16];
+	__u8  protocol;
+	__u8  family;
+};
+
+int srfd_nl_nexthop_set(struct srfd_nl *nl, const struct srfd_nexthop_obj *nh);
+struct nlmsghdr *srfd_nl_nexthop_msg(void *buf, const struct srfd_nexthop_obj *nh);
+int srfd_nl_nexthop_del(struct srfd_nl *nl, __u32 id);
+int srfd_nl_nexthop_parse(const struct nlmsghdr *nlh, struct srfd_nexthop_obj *nh);
+/* Every nexthop object with protocol srfd. */
+int srfd_nl_nexthop_dump(struct srfd_nl *nl,
+			 void (*cb)(const struct srfd_nexthop_obj *nh, void *data),
+			 void *data);
 
 /*
  * IPv6 route change notifications (RTNLGRP_IPV6_ROUTE), non-blocking.

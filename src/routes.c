@@ -79,12 +79,16 @@ static void route_name(const struct srfd_route *rt, char *buf, size_t len)
 
 static int same_route(const struct srfd_route *a, const struct srfd_route *b)
 {
-	if (a->oif != b->oif)
+	if (!a->nhid && !b->nhid && a->oif != b->oif)
 		return 0;
 	if (a->sid != b->sid)
 		return 0;
 	if (a->sid)
 		return a->prog_id == b->prog_id;
+	if (a->nhid || b->nhid)	/* the object says where; it is checked apart */
+		return a->nhid == b->nhid && a->mtu == b->mtu &&
+		       a->has_prefsrc == b->has_prefsrc &&
+		       (!a->has_prefsrc || !memcmp(a->prefsrc, b->prefsrc, 16));
 	return a->has_gw == b->has_gw && (!a->has_gw || !memcmp(a->gw, b->gw, 16)) &&
 	       a->mtu == b->mtu && a->has_prefsrc == b->has_prefsrc &&
 	       (!a->has_prefsrc || !memcmp(a->prefsrc, b->prefsrc, 16));
@@ -189,7 +193,8 @@ static int sid_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 	return n;
 }
 
-/* Egress devices srfd_encap must run on, and the filters to converge. */
+/* Egress devices srfd_encap must run on, and the filters to converge
+ * (egress_want: 1 new, 0 already there, -ENOSPC full). */
 struct egress_set {
 	int ifindex[SRFD_MAX_EGRESS];
 	unsigned int n;
@@ -205,7 +210,7 @@ static int egress_want(struct egress_set *e, int ifindex)
 	if (e->n == SRFD_MAX_EGRESS)
 		return -ENOSPC;
 	e->ifindex[e->n++] = ifindex;
-	return 0;
+	return 1;
 }
 
 static int encap_filter_ensure(struct srfd_dp *dp, int ifindex)
@@ -309,6 +314,26 @@ struct first_hop {
 	__u8 gw[16];	/* the gateway, or the SID itself when on-link */
 };
 
+/* What srfdd knows of each configured prefix for its fast route. */
+struct srfd_fib_pfx {
+	struct first_hop fh[SRFD_LISTS];
+	__u8  addr[16];
+	__u8  plen;
+	__u8  known;		/* resolved by the last reconcile */
+	__u8  active;		/* list, as last read */
+	__u32 mtu;
+	unsigned int leader;	/* config index of its group's first member */
+	__u32 route_nhid;	/* what its fast route points at, as installed */
+};
+
+#define SRFD_FIB_MAX_OBJ	(2 * SRFD_MAX_PREFIXES)
+
+struct srfd_fib {
+	struct srfd_fib_pfx pfx[SRFD_MAX_PREFIXES];
+	struct srfd_nexthop_obj obj[SRFD_FIB_MAX_OBJ];	/* srfd's, all instances */
+	unsigned int nobj;
+};
+
 static void first_hop_get(struct srfd_dp *dp, const __u8 sid[16],
 			  struct first_hop *fh)
 {
@@ -322,18 +347,6 @@ static void first_hop_get(struct srfd_dp *dp, const __u8 sid[16],
 		fh->err = -EPFNOSUPPORT;
 	else if (!has_gw)
 		memcpy(fh->gw, sid, 16);
-}
-
-/* The fast route of a prefix: via the primary's first hop, if it has one. */
-static int fast_route(const struct first_hop *fh, struct srfd_route *rt)
-{
-	if (fh->err)
-		return fh->err;
-	rt->oif = fh->oif;
-	rt->metric = SRFD_PREFIX_METRIC;
-	rt->has_gw = 1;		/* on-link first hop: the SID itself */
-	memcpy(rt->gw, fh->gw, 16);
-	return 0;
 }
 
 /*
@@ -366,31 +379,234 @@ static void nexthop_update(struct srfd_dp *dp, __u32 slot, unsigned int l,
 		  want.ifindex ? "cached" : "looked up per packet", want.ifindex);
 }
 
+/*
+ * The truthful FIB. A protected prefix's fast route points at a nexthop
+ * object that srfdd keeps on the first hop of the list the kernel has
+ * active, so `ip -6 route`, routing daemons and netlink listeners see a
+ * failover (after the in-kernel flip has moved the traffic; srfd_encap on
+ * either device sends each packet with the active list, whatever the route
+ * says at that moment). Prefixes that leave through the same first hops
+ * and flip together (same guards and hold-down) share one object, so one
+ * RTM_NEWNEXTHOP moves them all; a member whose active list differs from
+ * its group's for a while (e.g. added later, so its hold-down dampening
+ * differs) gets an object of its own until they agree again.
+ *
+ * Object ids: FRR zebra allocates below 250,000,000 and keeps the top 4
+ * bits (>= 2^28) for layer-2 groups; srfd takes a block of 2^20 in between
+ * per instance: block + 1 + leader slot for groups, block + 0x1000 + slot
+ * for a prefix on its own.
+ */
+#define SRFD_NHID_BASE		0x0F000000u
+#define SRFD_NHID_GROUP(b, slot)	((b) + 1 + (slot))
+#define SRFD_NHID_SINGLE(b, slot)	((b) + 0x1000 + (slot))
+
+static __u32 nhid_block(const struct srfd_dp *dp)
+{
+	return SRFD_NHID_BASE + ((dp->tc_handle & 0xf) << 20);
+}
+
+static int nhid_ours(const struct srfd_dp *dp, __u32 id)
+{
+	return id >= nhid_block(dp) && id < nhid_block(dp) + (1u << 20);
+}
+
+/* Same first hops and the same flip policy: they move together. */
+static int same_group(const struct srfd_fib_pfx *a, const struct srfd_prefix_cfg *ca,
+		      const struct srfd_fib_pfx *b, const struct srfd_prefix_cfg *cb)
+{
+	unsigned int l;
+
+	for (l = 0; l < SRFD_LISTS; l++)
+		if (a->fh[l].err != b->fh[l].err || a->fh[l].oif != b->fh[l].oif ||
+		    memcmp(a->fh[l].gw, b->fh[l].gw, 16))
+			return 0;
+	return ca->nguards == cb->nguards && ca->hold_ns == cb->hold_ns &&
+	       ca->hold_max_ns == cb->hold_max_ns && ca->quiet_ns == cb->quiet_ns &&
+	       !memcmp(ca->guards, cb->guards, ca->nguards * sizeof(ca->guards[0]));
+}
+
+static void nexthop_obj_add(const struct srfd_nexthop_obj *nh, void *data)
+{
+	struct srfd_fib *fib = data;
+
+	if (fib->nobj < SRFD_FIB_MAX_OBJ)
+		fib->obj[fib->nobj++] = *nh;
+}
+
+static struct srfd_nexthop_obj *nexthop_obj_find(struct srfd_fib *fib, __u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < fib->nobj; i++)
+		if (fib->obj[i].id == id)
+			return &fib->obj[i];
+	return NULL;
+}
+
+/* Make object @id lead to @fh; 1 if it had to be (re)written. */
+static int nexthop_obj_ensure(struct srfd_dp *dp, __u32 id, const struct first_hop *fh)
+{
+	struct srfd_fib *fib = dp->fib;
+	struct srfd_nexthop_obj want = { .id = id, .oif = fh->oif }, *cur;
+	int err;
+
+	memcpy(want.gw, fh->gw, 16);
+	cur = nexthop_obj_find(fib, id);
+	if (cur && cur->oif == want.oif && !memcmp(cur->gw, want.gw, 16))
+		return 0;
+	err = srfd_nl_nexthop_set(dp->nl, &want);
+	if (err) {
+		log_err("cannot set nexthop object %u: %s %s", id, strerror(-err),
+			srfd_nl_errmsg(dp->nl));
+		return err;
+	}
+	if (!cur && fib->nobj < SRFD_FIB_MAX_OBJ)
+		cur = &fib->obj[fib->nobj++];
+	if (cur)
+		*cur = want;
+	return 1;
+}
+
+/*
+ * Converge the fast routes and their nexthop objects to the active lists.
+ * @have: srfd's routes as dumped (reconcile), or NULL on the event path,
+ * where what srfdd itself installed last is trusted. Returns the number of
+ * routes and objects written.
+ */
+static int fib_sync(struct srfd_dp *dp, struct route_set *have)
+{
+	const struct srfd_config *conf = dp->conf;
+	struct srfd_fib *fib = dp->fib;
+	__u32 block = nhid_block(dp), used[2 * SRFD_MAX_PREFIXES];
+	unsigned int i, nused = 0, k;
+	int n = 0, r;
+
+	if (!fib)
+		return 0;
+	for (i = 0; i < conf->nprefixes; i++) {
+		struct srfd_fib_pfx *p = &fib->pfx[i], *lead;
+		struct srfd_prefix_state ps;
+		struct srfd_route fast;
+		const struct first_hop *fh;
+		__u32 slot = dp->pfx_slot[i], id = 0, lslot;
+
+		if (!p->known || dp->pfx_conflict[i])
+			continue;
+		if (bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_state, &slot,
+					 sizeof(slot), &ps, sizeof(ps), 0))
+			ps.active = SRFD_LIST_PRIMARY;
+		p->active = ps.active & 1;
+		fh = &p->fh[p->active];
+		lead = &fib->pfx[p->leader];
+		lslot = dp->pfx_slot[p->leader];
+		/* the leader comes first: its active list is already read */
+		if (!fh->err) {
+			id = lead->active == p->active ? SRFD_NHID_GROUP(block, lslot) :
+							 SRFD_NHID_SINGLE(block, slot);
+			r = nexthop_obj_ensure(dp, id, fh);
+			if (r < 0)
+				id = 0;
+			else
+				n += r;
+		}
+		if (id && nused < 2 * SRFD_MAX_PREFIXES)
+			used[nused++] = id;
+
+		memset(&fast, 0, sizeof(fast));
+		memcpy(fast.dst, p->addr, 16);
+		fast.plen = p->plen;
+		fast.mtu = p->mtu;
+		fast.has_prefsrc = 1;
+		memcpy(fast.prefsrc, conf->source, 16);
+		fast.metric = SRFD_PREFIX_METRIC;
+		fast.nhid = id;
+		if (id && have) {
+			r = route_ensure(dp, have, &fast, "fast", NULL);
+			if (r >= 0) {
+				n += r;
+				p->route_nhid = id;
+			}
+		} else if (id && p->route_nhid != id) {
+			/* event path: it moves between its group's object and its own */
+			r = srfd_nl_route6_add(dp->nl, &fast, p->route_nhid != 0, -1, NULL);
+			if (r)
+				log_err("cannot point the fast route of prefix slot %u "
+					"at nexthop %u: %s", slot, id, strerror(-r));
+			else
+				p->route_nhid = id;
+			n++;
+		} else if (!id && (have ? route_set_find(have, p->addr, p->plen,
+							  SRFD_PREFIX_METRIC, 0) != NULL
+					: p->route_nhid != 0)) {
+			/* no usable first hop now: the loop's fallback carries it */
+			srfd_nl_route6_prefix_del(dp->nl, p->addr, p->plen,
+						  SRFD_PREFIX_METRIC);
+			p->route_nhid = 0;
+			n++;
+		}
+	}
+	/* objects no route of ours uses any more (routes moved first) */
+	for (k = 0; k < fib->nobj;) {
+		unsigned int u;
+
+		for (u = 0; u < nused && used[u] != fib->obj[k].id; u++)
+			;
+		if (u < nused || !nhid_ours(dp, fib->obj[k].id)) {
+			k++;
+			continue;
+		}
+		srfd_nl_nexthop_del(dp->nl, fib->obj[k].id);
+		fib->obj[k] = fib->obj[--fib->nobj];
+	}
+	return n;
+}
+
+int srfd_routes_fib_sync(struct srfd_dp *dp)
+{
+	return fib_sync(dp, NULL);
+}
+
 static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 {
 	const struct srfd_config *conf = dp->conf;
 	struct egress_set egress = { .n = 0 };
-	struct first_hop fh[SRFD_LISTS];
-	struct srfd_route fallback, fast;
-	struct srfd_prefix_cfg pc;
-	int n = 0, r, has_fast;
-	unsigned int i, l;
+	struct srfd_prefix_cfg *pcs = NULL;
+	struct srfd_route fallback;
+	struct srfd_fib *fib;
+	int n = 0, r;
+	unsigned int i, j, l;
 	__u32 slot;
+
+	if (!dp->fib)
+		dp->fib = calloc(1, sizeof(*dp->fib));
+	fib = dp->fib;
+	if (conf->nprefixes)
+		pcs = calloc(conf->nprefixes, sizeof(*pcs));
+	if (!fib || (conf->nprefixes && !pcs)) {
+		free(pcs);
+		return -ENOMEM;
+	}
+	/* what the kernel holds, so that changes made behind our back show */
+	fib->nobj = 0;
+	srfd_nl_nexthop_dump(dp->nl, nexthop_obj_add, fib);
 
 	if (conf->nprefixes)
 		egress_want(&egress, dp->ticker.loop_ifindex);
 	for (i = 0; i < conf->nprefixes; i++) {
+		struct srfd_fib_pfx *p = &fib->pfx[i];
+		struct srfd_prefix_cfg *pc = &pcs[i];
+
+		p->known = 0;
 		slot = dp->pfx_slot[i];
 		if (bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
-					 sizeof(slot), &pc, sizeof(pc), 0))
+					 sizeof(slot), pc, sizeof(*pc), 0))
 			continue;
 		memset(&fallback, 0, sizeof(fallback));
-		memcpy(fallback.dst, pc.addr, 16);
-		fallback.plen = pc.plen;
-		fallback.mtu = pc.mtu;
+		memcpy(fallback.dst, pc->addr, 16);
+		fallback.plen = pc->plen;
+		fallback.mtu = pc->mtu;
 		fallback.has_prefsrc = 1;
 		memcpy(fallback.prefsrc, conf->source, 16);
-		fast = fallback;
 		fallback.oif = dp->ticker.loop_ifindex;
 		fallback.metric = SRFD_FALLBACK_METRIC;
 		r = route_ensure(dp, have, &fallback, "fallback", NULL);
@@ -401,40 +617,51 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 		n += r > 0 ? r : 0;
 		dp->pfx_conflict[i] = 0;
 
+		memcpy(p->addr, pc->addr, 16);
+		p->plen = pc->plen;
+		p->mtu = pc->mtu;
 		for (l = 0; l < SRFD_LISTS; l++) {
-			first_hop_get(dp, pc.segs[l][0], &fh[l]);
-			nexthop_update(dp, slot, l, &fh[l]);
+			first_hop_get(dp, pc->segs[l][0], &p->fh[l]);
+			nexthop_update(dp, slot, l, &p->fh[l]);
+			/*
+			 * The encap filter is in place before traffic is
+			 * routed there: on both lists' devices, as the route
+			 * follows the active one.
+			 */
+			if (p->fh[l].err)
+				continue;
+			r = egress_want(&egress, p->fh[l].oif);
+			if (r > 0)
+				r = encap_filter_ensure(dp, p->fh[l].oif);
+			if (r < 0)
+				p->fh[l].err = r;
+			else
+				n += r;
 		}
-		/* the encap filter is in place before traffic is routed there */
-		r = fast_route(&fh[SRFD_LIST_PRIMARY], &fast);
-		if ((r == -EPFNOSUPPORT) != dp->pfx_not_ether[i]) {
-			dp->pfx_not_ether[i] = r == -EPFNOSUPPORT;
-			if (r == -EPFNOSUPPORT)
+		if ((p->fh[SRFD_LIST_PRIMARY].err == -EPFNOSUPPORT) != dp->pfx_not_ether[i]) {
+			dp->pfx_not_ether[i] = p->fh[SRFD_LIST_PRIMARY].err == -EPFNOSUPPORT;
+			if (dp->pfx_not_ether[i])
 				log_warn("prefix slot %u: the primary's first hop leaves "
 					 "through a device without Ethernet header: no "
 					 "fast route, the loop's fallback carries it", slot);
 		}
-		has_fast = !r && !egress_want(&egress, fast.oif);
-		if (has_fast) {
-			r = encap_filter_ensure(dp, fast.oif);
-			has_fast = r >= 0;
-			n += r > 0 ? r : 0;
-		}
-		if (has_fast) {
-			r = route_ensure(dp, have, &fast, "fast", NULL);
-			n += r > 0 ? r : 0;
-		} else if (route_set_find(have, pc.addr, pc.plen,
-					  SRFD_PREFIX_METRIC, 0)) {
-			/* no usable first hop now: the loop's fallback carries it */
-			srfd_nl_route6_prefix_del(dp->nl, pc.addr, pc.plen,
-						  SRFD_PREFIX_METRIC);
-		}
+		p->known = 1;
+		p->leader = i;
+		for (j = 0; j < i; j++)
+			if (fib->pfx[j].known && fib->pfx[j].leader == j &&
+			    same_group(&fib->pfx[j], &pcs[j], p, pc)) {
+				p->leader = j;
+				break;
+			}
 	}
+	r = fib_sync(dp, have);
+	n += r > 0 ? r : 0;
 	if (egress.n) {
 		r = encap_filter_ensure(dp, dp->ticker.loop_ifindex);
 		n += r > 0 ? r : 0;
 	}
 	encap_filters_prune(dp, &egress);
+	free(pcs);
 	return n;
 }
 
@@ -499,6 +726,31 @@ void srfd_routes_prefixes_remove(struct srfd_dp *dp,
 	free(have.r);
 }
 
+static void nexthop_gone(const struct srfd_nexthop_obj *nh, void *data)
+{
+	struct srfd_dp *dp = data;
+
+	/* a dump callback may not talk on the same socket: collect first */
+	if (nhid_ours(dp, nh->id) && dp->fib && dp->fib->nobj < SRFD_FIB_MAX_OBJ)
+		dp->fib->obj[dp->fib->nobj++] = *nh;
+}
+
+/* Every nexthop object of this instance, after its routes are gone. */
+static void nexthops_flush(struct srfd_dp *dp)
+{
+	unsigned int i;
+
+	if (!dp->fib)
+		dp->fib = calloc(1, sizeof(*dp->fib));
+	if (!dp->fib)
+		return;
+	dp->fib->nobj = 0;
+	srfd_nl_nexthop_dump(dp->nl, nexthop_gone, dp);
+	for (i = 0; i < dp->fib->nobj; i++)
+		srfd_nl_nexthop_del(dp->nl, dp->fib->obj[i].id);
+	dp->fib->nobj = 0;
+}
+
 void srfd_routes_flush(struct srfd_dp *dp)
 {
 	struct srfd_prefix_cfg *pc = calloc(SRFD_MAX_PREFIXES, sizeof(*pc));
@@ -510,6 +762,7 @@ void srfd_routes_flush(struct srfd_dp *dp)
 	if (pc)
 		srfd_routes_prefixes_remove(dp, pc, NULL, SRFD_MAX_PREFIXES);
 	free(pc);
+	nexthops_flush(dp);
 	/* SID routes live on the loop device and go with it */
 	encap_filters_prune(dp, NULL);
 }

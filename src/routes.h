@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Where srfd steers traffic: the End.BPF and reflector SID routes, the
- * protected prefixes' fast and fallback routes, and the srfd_encap filters
+ * protected prefixes' fast routes (through nexthop objects that follow the
+ * active list) and fallback routes, and the srfd_encap filters
  * on the devices those routes leave through. Everything is converged from
  * a dump of the kernel's `proto srfd` routes, so a route someone deleted or
  * changed, a fast route whose first hop moved, or a filter that vanished is
@@ -15,6 +16,12 @@ struct srfd_prefix_cfg;
 
 /* Converge routes and encap filters; returns the number of repairs. */
 int srfd_routes_reconcile(struct srfd_dp *dp);
+/*
+ * After the kernel flipped prefixes: move their fast routes' nexthop
+ * objects to the active lists' first hops, from what the last reconcile
+ * resolved (no dump, no route lookup). Returns objects/routes written.
+ */
+int srfd_routes_fib_sync(struct srfd_dp *dp);
 /*
  * Remove the routes of the valid prefixes in @old[0..n) (only those with
  * @which[i] set, if @which is given) that this instance owns.

@@ -34,6 +34,7 @@
 #include "ctl.h"
 #include "dataplane.h"
 #include "kernel.h"
+#include "routes.h"
 #include "links.h"
 #include "log.h"
 #include "netlink.h"
@@ -69,6 +70,7 @@ struct srfdd {
 	/* probe clock health */
 	int clock_dead;
 	unsigned int clock_tries;
+	int fib_dirty;		/* prefixes flipped: move their routes */
 	__u64 last_ticks, window_ticks, window_start_ns;
 };
 
@@ -146,6 +148,7 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 			 (unsigned long long)ev->tx_seq,
 			 (unsigned long long)ev->rx_seq);
 	} else if (ev->type == SRFD_EV_SWITCH) {
+		d->fib_dirty = 1;
 		pc = prefix_by_slot(d, ev->id);
 		if (pc)
 			srfd_prefix_format(pc, name, sizeof(name));
@@ -280,6 +283,15 @@ static void ringbuf_readable(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	srfd_dp_ringbuf_consume(&d->dp);
+	/*
+	 * The kernel already moved the traffic; now tell the FIB, from the
+	 * active lists as they are now (not as the events say: a later flip
+	 * may already have happened), so this never undoes a newer state.
+	 */
+	if (d->fib_dirty) {
+		d->fib_dirty = 0;
+		srfd_routes_fib_sync(&d->dp);
+	}
 }
 
 /*

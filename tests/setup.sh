@@ -25,6 +25,14 @@ install_missing() {
 	fi
 }
 
+# iproute2 names protocol 245 "srfd" from this file (what `meson install`
+# puts there too); the tests expect `ip -6 route` to say `proto srfd`
+install_names() {
+	local f=/etc/iproute2/rt_protos.d/srfd.conf
+	cmp -s etc/iproute2/rt_protos.d/srfd.conf "$f" ||
+		install -D -m 0644 etc/iproute2/rt_protos.d/srfd.conf "$f"
+}
+
 build() {
 	if [ ! -f build/build.ninja ]; then
 		meson setup build
@@ -62,11 +70,13 @@ sanitize() {
 case "${1:-}" in
 demo)
 	install_missing
+	install_names
 	build
 	exec /usr/bin/python3 bench/demo.py
 	;;
 test)
 	install_missing
+	install_names
 	build
 	meson test -C build --print-errorlogs
 	sanitize

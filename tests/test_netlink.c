@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/lwtunnel.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <linux/seg6_local.h>
 #include <libmnl/libmnl.h>
@@ -152,6 +153,54 @@ START_TEST(test_parse_lwt_dump)
 }
 END_TEST
 
+/* A fast route through a nexthop object carries the id, no gateway or device. */
+START_TEST(test_route_via_nexthop_object)
+{
+	struct srfd_route rt = { .plen = 64, .metric = 16, .nhid = 0x0F000005,
+				 .oif = 7, .has_gw = 1 }, back;
+	const struct nlattr *attr;
+	struct nlmsghdr *nlh;
+	int gw = 0, oif = 0;
+
+	addr(rt.dst, "fc00:2::");
+	addr(rt.gw, "fc00:ab::2");
+	nlh = srfd_nl_route6_msg(buf, &rt, 1, -1, NULL);
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtmsg)) {
+		gw |= mnl_attr_get_type(attr) == RTA_GATEWAY;
+		oif |= mnl_attr_get_type(attr) == RTA_OIF;
+	}
+	ck_assert(!gw && !oif);
+	ck_assert_int_eq(srfd_nl_route6_parse(nlh, &back), 0);
+	ck_assert_uint_eq(back.nhid, 0x0F000005);
+	ck_assert_uint_eq(back.metric, 16);
+}
+END_TEST
+
+/* RTM_NEWNEXTHOP: create-or-replace, protocol srfd, IPv6 gateway on a device. */
+START_TEST(test_nexthop_request)
+{
+	struct srfd_nexthop_obj nh = { .id = 0x0F100001, .oif = 4 }, back;
+	struct nlmsghdr *nlh;
+	const struct nhmsg *nhm;
+
+	addr(nh.gw, "fc00:ac::2");
+	nlh = srfd_nl_nexthop_msg(buf, &nh);
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_NEWNEXTHOP);
+	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK |
+			  NLM_F_CREATE | NLM_F_REPLACE);
+	nhm = mnl_nlmsg_get_payload(nlh);
+	ck_assert_uint_eq(nhm->nh_family, AF_INET6);
+	ck_assert_uint_eq(nhm->nh_protocol, SRFD_RTPROT);
+	ck_assert_int_eq(srfd_nl_nexthop_parse(nlh, &back), 0);
+	ck_assert_uint_eq(back.id, nh.id);
+	ck_assert_int_eq(back.oif, 4);
+	ck_assert_mem_eq(back.gw, nh.gw, 16);
+	ck_assert_uint_eq(back.protocol, SRFD_RTPROT);
+	nlh->nlmsg_type = RTM_NEWROUTE;		/* not a nexthop message */
+	ck_assert_int_eq(srfd_nl_nexthop_parse(nlh, &back), -EINVAL);
+}
+END_TEST
+
 /* A dump entry as the kernel writes it, with attributes srfd ignores. */
 START_TEST(test_parse_kernel_dump)
 {
@@ -232,6 +281,8 @@ int main(void)
 	tcase_add_test(tc, test_route_request_bytes);
 	tcase_add_test(tc, test_end_bpf_request);
 	tcase_add_test(tc, test_lwt_in_request);
+	tcase_add_test(tc, test_route_via_nexthop_object);
+	tcase_add_test(tc, test_nexthop_request);
 	tcase_add_test(tc, test_parse_lwt_dump);
 	tcase_add_test(tc, test_parse_kernel_dump);
 	tcase_add_test(tc, test_parse_rejects);
