@@ -642,7 +642,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	static const char *const keys[] = {
 		"instance", "bpffs", "control_socket", "local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
-		"encap_mtu", "stall_limit_ms", NULL,
+		"encap_mtu", "stall_limit_ms", "fib_objects", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -730,6 +730,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	get_uint(ctx, root, "stall_limit_ms", &conf->stall_limit_ms,
 		 SRFD_DEFAULT_STALL_LIMIT_MS, SRFD_MIN_STALL_LIMIT_MS,
 		 SRFD_MAX_STALL_LIMIT_MS);
+	get_bool(ctx, root, "fib_objects", &conf->fib_objects, 0);
 	parse_prefixes(ctx, root, conf);
 	return ctx->nerr ? -EINVAL : 0;
 }

@@ -71,6 +71,7 @@ struct srfd_config {
 	__u8 source[SRFD_SID_LEN];
 	__u32 tick_us;		/* pacing of the ticker: min session interval */
 	__u32 stall_limit_ms;	/* own-clock silence before sessions stall */
+	int   fib_objects;	/* fast routes through nexthop objects */
 	unsigned int nsessions;
 	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
 	unsigned int nreflectors;

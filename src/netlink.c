@@ -409,6 +409,10 @@ static int route_bpf_attr(const struct nlattr *attr, void *data)
 	if (mnl_attr_get_type(attr) == LWT_BPF_PROG_FD &&
 	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 		rt->prog_id = mnl_attr_get_u32(attr);	/* the dump says the id */
+	if (mnl_attr_get_type(attr) == LWT_BPF_PROG_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(rt->prog_name, sizeof(rt->prog_name), "%s",
+			 mnl_attr_get_str(attr));
 	return MNL_CB_OK;
 }
 

@@ -37,6 +37,7 @@ struct srfd_route {
 	__u32 mtu;
 	__u32 prog_id;		/* the SID's program, as dumped */
 	__u32 nhid;		/* via a nexthop object (then no gw, oif) */
+	char  prog_name[16];	/* the SID's program (LWT BPF dumps no id) */
 	int   oif;
 	__u8  gw[16];
 	__u8  prefsrc[16];

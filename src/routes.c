@@ -83,8 +83,10 @@ static int same_route(const struct srfd_route *a, const struct srfd_route *b)
 		return 0;
 	if (a->sid != b->sid)
 		return 0;
-	if (a->sid)
+	if (a->sid && a->prog_id && b->prog_id)
 		return a->prog_id == b->prog_id;
+	if (a->sid)	/* LWT BPF routes are dumped with the name only */
+		return !strcmp(a->prog_name, b->prog_name);
 	if (a->nhid || b->nhid)	/* the object says where; it is checked apart */
 		return a->nhid == b->nhid && a->mtu == b->mtu &&
 		       a->has_prefsrc == b->has_prefsrc &&
@@ -111,7 +113,13 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 
 	cur = route_set_find(have, want->dst, want->plen, want->metric,
 			     want->sid);
-	if (cur && same_route(want, cur))
+	/*
+	 * A SID route whose program the dump names but does not identify is
+	 * taken over once at start (it may run an older srfdd's program), and
+	 * trusted by name afterwards.
+	 */
+	if (cur && same_route(want, cur) &&
+	    !(want->sid && !cur->prog_id && !dp->running))
 		return 0;
 	route_name(want, name, sizeof(name));
 	if (cur && want->oif == dp->ticker.loop_ifindex && cur->oif != want->oif) {
@@ -129,6 +137,10 @@ static int route_ensure(struct srfd_dp *dp, struct route_set *have,
 					 " remove it or change the config)" : "");
 		return err;
 	}
+	if (dp->running && cur)
+		log_debug("%s route %s was: oif %d gw %d prog %u nhid %u sid %u mtu %u",
+			  what, name, cur->oif, cur->has_gw, cur->prog_id, cur->nhid,
+			  cur->sid, cur->mtu);
 	if (dp->running)
 		srfd_dp_alert(dp, SRFD_EV_REPAIR, name, 1,
 			      "%s route %s: re-installed", what,
@@ -147,6 +159,7 @@ static void sid_route(struct srfd_route *rt, const __u8 sid[16], int oif,
 	rt->plen = 128;
 	rt->oif = oif;
 	rt->sid = kind;
+	snprintf(rt->prog_name, sizeof(rt->prog_name), "%s", bpf_program__name(prog));
 	rt->metric = SRFD_SID_METRIC;
 	rt->prog_id = srfd_prog_id(bpf_program__fd(prog));
 }
@@ -323,7 +336,10 @@ struct srfd_fib_pfx {
 	__u8  active;		/* list, as last read */
 	__u32 mtu;
 	unsigned int leader;	/* config index of its group's first member */
-	__u32 route_nhid;	/* what its fast route points at, as installed */
+	/* its fast route as srfdd installed it last (0: none) */
+	int   route_oif;
+	__u32 route_nhid;
+	__u8  route_gw[16];
 };
 
 #define SRFD_FIB_MAX_OBJ	(2 * SRFD_MAX_PREFIXES)
@@ -387,14 +403,22 @@ static void nexthop_update(struct srfd_dp *dp, __u32 slot, unsigned int l,
  * either device sends each packet with the active list, whatever the route
  * says at that moment). Prefixes that leave through the same first hops
  * and flip together (same guards and hold-down) share one object, so one
- * RTM_NEWNEXTHOP moves them all; a member whose active list differs from
- * its group's for a while (e.g. added later, so its hold-down dampening
- * differs) gets an object of its own until they agree again.
+ * RTM_NEWNEXTHOP moves them all in the kernel; a member whose active list
+ * differs from its group's for a while (e.g. added later, so its hold-down
+ * dampening differs) gets an object of its own until they agree again.
+ *
+ * That is `fib_objects = true`. FRR 8.4's zebra cannot live with it: it
+ * re-installs any nexthop object it learned from the kernel when another
+ * process replaces or deletes it ("Kernel updated a nexthop group ... that
+ * we are still using for a route, sending it back down"), fails, and on a
+ * delete leaves a bogus group under srfd's id (measured). So by default
+ * (`fib_objects = false`) the fast routes carry the first hop themselves and
+ * a flip replaces each route of the flipped prefixes, which zebra follows.
  *
  * Object ids: FRR zebra allocates below 250,000,000 and keeps the top 4
  * bits (>= 2^28) for layer-2 groups; srfd takes a block of 2^20 in between
- * per instance: block + 1 + leader slot for groups, block + 0x1000 + slot
- * for a prefix on its own.
+ * per instance: block + 1 + slot for the group whose first member has that
+ * slot, block + 0x1000 + slot for a prefix on its own.
  */
 #define SRFD_NHID_BASE		0x0F000000u
 #define SRFD_NHID_GROUP(b, slot)	((b) + 1 + (slot))
@@ -443,6 +467,13 @@ static struct srfd_nexthop_obj *nexthop_obj_find(struct srfd_fib *fib, __u32 id)
 	return NULL;
 }
 
+static int nexthop_obj_is(struct srfd_fib *fib, __u32 id, const struct first_hop *fh)
+{
+	const struct srfd_nexthop_obj *cur = nexthop_obj_find(fib, id);
+
+	return cur && cur->oif == fh->oif && !memcmp(cur->gw, fh->gw, 16);
+}
+
 /* Make object @id lead to @fh; 1 if it had to be (re)written. */
 static int nexthop_obj_ensure(struct srfd_dp *dp, __u32 id, const struct first_hop *fh)
 {
@@ -450,16 +481,16 @@ static int nexthop_obj_ensure(struct srfd_dp *dp, __u32 id, const struct first_h
 	struct srfd_nexthop_obj want = { .id = id, .oif = fh->oif }, *cur;
 	int err;
 
-	memcpy(want.gw, fh->gw, 16);
-	cur = nexthop_obj_find(fib, id);
-	if (cur && cur->oif == want.oif && !memcmp(cur->gw, want.gw, 16))
+	if (nexthop_obj_is(fib, id, fh))
 		return 0;
+	memcpy(want.gw, fh->gw, 16);
 	err = srfd_nl_nexthop_set(dp->nl, &want);
 	if (err) {
 		log_err("cannot set nexthop object %u: %s %s", id, strerror(-err),
 			srfd_nl_errmsg(dp->nl));
 		return err;
 	}
+	cur = nexthop_obj_find(fib, id);
 	if (!cur && fib->nobj < SRFD_FIB_MAX_OBJ)
 		cur = &fib->obj[fib->nobj++];
 	if (cur)
@@ -484,11 +515,9 @@ static int fib_sync(struct srfd_dp *dp, struct route_set *have)
 	if (!fib)
 		return 0;
 	for (i = 0; i < conf->nprefixes; i++) {
-		struct srfd_fib_pfx *p = &fib->pfx[i], *lead;
+		struct srfd_fib_pfx *p = &fib->pfx[i];
 		struct srfd_prefix_state ps;
-		struct srfd_route fast;
-		const struct first_hop *fh;
-		__u32 slot = dp->pfx_slot[i], id = 0, lslot;
+		__u32 slot = dp->pfx_slot[i];
 
 		if (!p->known || dp->pfx_conflict[i])
 			continue;
@@ -496,21 +525,30 @@ static int fib_sync(struct srfd_dp *dp, struct route_set *have)
 					 sizeof(slot), &ps, sizeof(ps), 0))
 			ps.active = SRFD_LIST_PRIMARY;
 		p->active = ps.active & 1;
+	}
+	for (i = 0; i < conf->nprefixes; i++) {
+		struct srfd_fib_pfx *p = &fib->pfx[i], *lead;
+		const struct first_hop *fh;
+		struct srfd_route fast;
+		__u32 slot = dp->pfx_slot[i], id = 0;
+
+		if (!p->known || dp->pfx_conflict[i])
+			continue;
 		fh = &p->fh[p->active];
 		lead = &fib->pfx[p->leader];
-		lslot = dp->pfx_slot[p->leader];
-		/* the leader comes first: its active list is already read */
-		if (!fh->err) {
-			id = lead->active == p->active ? SRFD_NHID_GROUP(block, lslot) :
-							 SRFD_NHID_SINGLE(block, slot);
+		if (!fh->err && conf->fib_objects) {
+			/* a leader's object first: its members follow it */
+			id = lead->active == p->active ?
+			     SRFD_NHID_GROUP(block, dp->pfx_slot[p->leader]) :
+			     SRFD_NHID_SINGLE(block, slot);
 			r = nexthop_obj_ensure(dp, id, fh);
 			if (r < 0)
 				id = 0;
 			else
 				n += r;
+			if (id && nused < 2 * SRFD_MAX_PREFIXES)
+				used[nused++] = id;
 		}
-		if (id && nused < 2 * SRFD_MAX_PREFIXES)
-			used[nused++] = id;
 
 		memset(&fast, 0, sizeof(fast));
 		memcpy(fast.dst, p->addr, 16);
@@ -520,29 +558,39 @@ static int fib_sync(struct srfd_dp *dp, struct route_set *have)
 		memcpy(fast.prefsrc, conf->source, 16);
 		fast.metric = SRFD_PREFIX_METRIC;
 		fast.nhid = id;
-		if (id && have) {
-			r = route_ensure(dp, have, &fast, "fast", NULL);
-			if (r >= 0) {
-				n += r;
-				p->route_nhid = id;
+		fast.oif = fh->oif;
+		fast.has_gw = 1;	/* on-link first hop: the SID itself */
+		memcpy(fast.gw, fh->gw, 16);
+		if (fh->err || (conf->fib_objects && !id)) {
+			if (have ? route_set_find(have, p->addr, p->plen,
+						  SRFD_PREFIX_METRIC, 0) != NULL
+				 : p->route_oif != 0) {
+				/* no usable first hop now: the loop's fallback carries it */
+				srfd_nl_route6_prefix_del(dp->nl, p->addr, p->plen,
+							  SRFD_PREFIX_METRIC);
+				n++;
 			}
-		} else if (id && p->route_nhid != id) {
-			/* event path: it moves between its group's object and its own */
-			r = srfd_nl_route6_add(dp->nl, &fast, p->route_nhid != 0, -1, NULL);
+			p->route_oif = 0;
+			continue;
+		}
+		if (have) {
+			r = route_ensure(dp, have, &fast, "fast", NULL);
+			n += r > 0 ? r : 0;
+		} else if (p->route_oif != fast.oif || p->route_nhid != id ||
+			   memcmp(p->route_gw, fast.gw, 16)) {
+			/* event path: the route itself moves (not with an object) */
+			r = srfd_nl_route6_add(dp->nl, &fast, p->route_oif != 0, -1, NULL);
 			if (r)
-				log_err("cannot point the fast route of prefix slot %u "
-					"at nexthop %u: %s", slot, id, strerror(-r));
-			else
-				p->route_nhid = id;
+				log_err("cannot move the fast route of prefix slot %u: %s %s",
+					slot, strerror(-r), srfd_nl_errmsg(dp->nl));
 			n++;
-		} else if (!id && (have ? route_set_find(have, p->addr, p->plen,
-							  SRFD_PREFIX_METRIC, 0) != NULL
-					: p->route_nhid != 0)) {
-			/* no usable first hop now: the loop's fallback carries it */
-			srfd_nl_route6_prefix_del(dp->nl, p->addr, p->plen,
-						  SRFD_PREFIX_METRIC);
-			p->route_nhid = 0;
-			n++;
+		} else {
+			r = 0;
+		}
+		if (r >= 0) {
+			p->route_oif = fast.oif;
+			p->route_nhid = id;
+			memcpy(p->route_gw, fast.gw, 16);
 		}
 	}
 	/* objects no route of ours uses any more (routes moved first) */

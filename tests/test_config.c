@@ -169,6 +169,9 @@ static const struct bad_case {
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
 	  "  check_ingress = 1; } );", "t:3: 'check_ingress' must be true or false" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; fib_objects = \"yes\";\n"
+	  "sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+	  "  segments = [\"fc00::1\"]; } );", "t:1: 'fib_objects' must be true or false" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth\\r\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
 	  "t:2: 'interface' is not a device name" },
