@@ -116,11 +116,12 @@ def main():
 
     routes = topo.run("A", "ip", "-6", "route", "show", PFX, capture=True).stdout
     filt = topo.run("A", "tc", "filter", "show", "dev", "a-b", "egress", capture=True).stdout
+    filt_c = topo.run("A", "tc", "filter", "show", "dev", "a-c", "egress", capture=True).stdout
     t.ok("via fc00:ab::2 dev a-b" in routes and "metric 16" in routes
          and ("dev sl-%s" % inst) in routes and "metric 17" in routes and "srfd_encap" in filt
-         and "proto 245" in routes,
-         "fast route via the primary's first hop (encap on a-b egress) and loop fallback",
-         routes + filt)
+         and "srfd_encap" in filt_c and ("proto srfd" in routes or "proto 245" in routes),
+         "fast route via the primary's first hop (encap on a-b and a-c egress: the route "
+         "follows the active list) and loop fallback", routes + filt + filt_c)
 
     g1 = iperf(topo, "H1")
     g2 = iperf(topo, "A")
