@@ -13,9 +13,12 @@ PKGS=(gcc meson ninja-build pkg-config clang llvm bpftool libbpf-dev libelf-dev
       python3 python3-nftables python3-scapy tcpdump iputils-ping iperf3 procps
       libclang-rt-14-dev)
 
+# routing daemons the FIB test runs as netlink consumers (test only)
+TEST_PKGS=(frr bird2)
+
 install_missing() {
 	local missing=() p
-	for p in "${PKGS[@]}"; do
+	for p in "${PKGS[@]}" "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 	done
 	if ((${#missing[@]})); then
@@ -75,7 +78,7 @@ demo)
 	exec /usr/bin/python3 bench/demo.py
 	;;
 test)
-	install_missing
+	install_missing "${TEST_PKGS[@]}"
 	install_names
 	build
 	meson test -C build --print-errorlogs
