@@ -287,13 +287,85 @@ static int valid_ifname(const char *s)
 	       strcmp(s, ".") && strcmp(s, "..");
 }
 
+/*
+ * profiles = ( { name = "fast"; interval_us = 1000; multiplier = 3; } ):
+ * timer defaults that sessions name instead of repeating them.
+ */
+static int parse_profiles(struct parse_ctx *ctx, const config_setting_t *root,
+			  struct srfd_config *conf)
+{
+	static const char *const keys[] = {
+		"name", "interval_us", "multiplier", "up_after", NULL,
+	};
+	const config_setting_t *list, *p;
+	unsigned int i, j;
+	int err;
+
+	list = config_setting_get_member(root, "profiles");
+	if (!list)
+		return 0;
+	err = check_group_list(ctx, list, "profiles", 1, SRFD_MAX_PROFILES,
+			       &conf->nprofiles);
+	if (err)
+		return err;
+	for (i = 0; i < conf->nprofiles; i++) {
+		struct srfd_profile_conf *pc = &conf->profiles[i];
+
+		p = config_setting_get_elem(list, i);
+		if (!config_setting_is_group(p)) {
+			fail(ctx, p, "each profile must be a group { ... }");
+			continue;
+		}
+		pc->line = config_setting_source_line(p);
+		if (check_keys(ctx, p, keys, "profile") ||
+		    get_string(ctx, p, "name", pc->name, sizeof(pc->name), 1) < 0)
+			continue;
+		if (!printable_name(pc->name)) {
+			fail(ctx, config_setting_get_member(p, "name"),
+			     "profile name may hold only printable characters "
+			     "without spaces");
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(conf->profiles[j].name, pc->name))
+				fail(ctx, p, "duplicate profile name '%s' (first at line %d)",
+				     pc->name, conf->profiles[j].line);
+		get_uint(ctx, p, "interval_us", &pc->interval_us,
+			 SRFD_DEFAULT_INTERVAL_US, SRFD_MIN_INTERVAL_US,
+			 SRFD_MAX_INTERVAL_US);
+		get_uint(ctx, p, "multiplier", &pc->multiplier,
+			 SRFD_DEFAULT_MULTIPLIER, 1, SRFD_MAX_MULTIPLIER);
+		get_uint(ctx, p, "up_after", &pc->up_after, SRFD_DEFAULT_UP_AFTER,
+			 1, SRFD_MAX_UP_AFTER);
+	}
+	return ctx->nerr ? -EINVAL : 0;
+}
+
+const struct srfd_profile_conf *srfd_config_profile(const struct srfd_config *conf,
+						    const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->nprofiles; i++)
+		if (!strcmp(conf->profiles[i].name, name))
+			return &conf->profiles[i];
+	return NULL;
+}
+
 static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
+			 const struct srfd_config *conf,
 			 struct srfd_session_conf *sc)
 {
 	static const char *const keys[] = {
 		"name", "interface", "neighbor", "segments", "interval_us",
-		"multiplier", "up_after", "check_ingress", NULL,
+		"multiplier", "up_after", "check_ingress", "profile", NULL,
 	};
+	static const struct srfd_profile_conf builtin = {
+		.interval_us = SRFD_DEFAULT_INTERVAL_US,
+		.multiplier = SRFD_DEFAULT_MULTIPLIER,
+		.up_after = SRFD_DEFAULT_UP_AFTER,
+	};
+	const struct srfd_profile_conf *prof = &builtin;
 	char owner[SRFD_NAME_LEN + 16];
 	int err;
 
@@ -317,15 +389,26 @@ static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 	if (err >= 0)
 		err = get_ipv6(ctx, s, "neighbor", sc->neighbor);
 	if (err >= 0)
+		err = get_string(ctx, s, "profile", sc->profile,
+				 sizeof(sc->profile), 0);
+	if (err >= 0 && sc->profile[0]) {
+		/* the profile's timers are the defaults; the session's own win */
+		prof = srfd_config_profile(conf, sc->profile);
+		if (!prof)
+			return fail(ctx, config_setting_get_member(s, "profile"),
+				    "session '%s': unknown profile '%s'", sc->name,
+				    sc->profile);
+	}
+	if (err >= 0)
 		err = get_uint(ctx, s, "interval_us", &sc->interval_us,
-			       SRFD_DEFAULT_INTERVAL_US, SRFD_MIN_INTERVAL_US,
+			       prof->interval_us, SRFD_MIN_INTERVAL_US,
 			       SRFD_MAX_INTERVAL_US);
 	if (!err)
 		err = get_uint(ctx, s, "multiplier", &sc->multiplier,
-			       SRFD_DEFAULT_MULTIPLIER, 1, SRFD_MAX_MULTIPLIER);
+			       prof->multiplier, 1, SRFD_MAX_MULTIPLIER);
 	if (!err)
 		err = get_uint(ctx, s, "up_after", &sc->up_after,
-			       SRFD_DEFAULT_UP_AFTER, 1, SRFD_MAX_UP_AFTER);
+			       prof->up_after, 1, SRFD_MAX_UP_AFTER);
 	if (err < 0)
 		return err;
 
@@ -642,7 +725,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	static const char *const keys[] = {
 		"instance", "bpffs", "control_socket", "local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
-		"encap_mtu", "stall_limit_ms", "fib_objects", NULL,
+		"encap_mtu", "stall_limit_ms", "fib_objects", "profiles", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -700,6 +783,8 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 
 	if (!list)
 		return fail(ctx, root, "missing required key 'sessions' (or 'reflectors')");
+	if (parse_profiles(ctx, root, conf))
+		return -EINVAL;
 	err = check_group_list(ctx, list, "sessions", 1, SRFD_MAX_SESSIONS,
 			       &conf->nsessions);
 	if (err)
@@ -712,7 +797,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	for (i = 0; i < conf->nsessions; i++) {
 		struct srfd_session_conf *sc = &conf->sessions[i];
 
-		if (parse_session(ctx, config_setting_get_elem(list, i), sc))
+		if (parse_session(ctx, config_setting_get_elem(list, i), conf, sc))
 			continue;
 		for (j = 0; j < i; j++)
 			if (!strcmp(conf->sessions[j].name, sc->name)) {

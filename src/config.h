@@ -32,6 +32,17 @@ struct srfd_session_conf {
 	__u32 multiplier;
 	__u32 up_after;
 	int check_ingress;	/* returns must arrive on ifname */
+	char profile[SRFD_NAME_LEN];	/* "" if none */
+	int line;
+};
+
+/* Named timer defaults a session takes with `profile = "name"`. */
+#define SRFD_MAX_PROFILES	32
+struct srfd_profile_conf {
+	char name[SRFD_NAME_LEN];
+	__u32 interval_us;
+	__u32 multiplier;
+	__u32 up_after;
 	int line;
 };
 
@@ -72,6 +83,8 @@ struct srfd_config {
 	__u32 tick_us;		/* pacing of the ticker: min session interval */
 	__u32 stall_limit_ms;	/* own-clock silence before sessions stall */
 	int   fib_objects;	/* fast routes through nexthop objects */
+	unsigned int nprofiles;
+	struct srfd_profile_conf profiles[SRFD_MAX_PROFILES];
 	unsigned int nsessions;
 	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
 	unsigned int nreflectors;
@@ -105,5 +118,9 @@ int srfd_config_set_instance(struct srfd_config *conf, const char *name,
 
 /* The configuration the demo and `srfdd --default-config` use. */
 extern const char srfd_default_config[];
+
+/* The profile called @name, or NULL. */
+const struct srfd_profile_conf *srfd_config_profile(const struct srfd_config *conf,
+						    const char *name);
 
 #endif

@@ -138,6 +138,35 @@ START_TEST(test_check_ingress)
 }
 END_TEST
 
+/* A profile gives a session its timers; what the session says itself wins. */
+START_TEST(test_profiles)
+{
+	const char *text =
+		"local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+		"profiles = ( { name = \"fast\"; interval_us = 1000; multiplier = 4; up_after = 2; },\n"
+		"  { name = \"slow\"; interval_us = 50000; } );\n"
+		"sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+		"  segments = [\"fc00::e1\"]; profile = \"fast\"; },\n"
+		"  { name = \"y\"; interface = \"eth1\"; neighbor = \"fe80::2\";\n"
+		"  segments = [\"fc00::e3\"]; profile = \"fast\"; multiplier = 7; },\n"
+		"  { name = \"z\"; interface = \"eth1\"; neighbor = \"fe80::2\";\n"
+		"  segments = [\"fc00::e4\"]; profile = \"slow\"; } );\n";
+
+	ck_assert_int_eq(srfd_config_load_string(text, "t", &conf, err, sizeof(err)), 0);
+	ck_assert_uint_eq(conf.nprofiles, 2);
+	ck_assert_uint_eq(conf.sessions[0].interval_us, 1000);
+	ck_assert_uint_eq(conf.sessions[0].multiplier, 4);
+	ck_assert_uint_eq(conf.sessions[0].up_after, 2);
+	ck_assert_uint_eq(conf.sessions[1].interval_us, 1000);
+	ck_assert_uint_eq(conf.sessions[1].multiplier, 7);
+	ck_assert_uint_eq(conf.sessions[2].interval_us, 50000);
+	ck_assert_uint_eq(conf.sessions[2].multiplier, 3);	/* built-in default */
+	ck_assert_str_eq(conf.sessions[2].profile, "slow");
+	/* the ticker follows the fastest resolved interval */
+	ck_assert_uint_eq(conf.tick_us, 1000);
+}
+END_TEST
+
 /* Each invalid input and the message that must name the problem. */
 static const struct bad_case {
 	const char *text;
@@ -169,6 +198,17 @@ static const struct bad_case {
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
 	  "  check_ingress = 1; } );", "t:3: 'check_ingress' must be true or false" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
+	  "  profile = \"fast\"; } );", "t:3: session 'x': unknown profile 'fast'" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+	  "profiles = ( { name = \"p\"; }, { name = \"p\"; interval_us = 50; } );\n"
+	  "sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+	  "  segments = [\"fc00::1\"]; } );", "t:2: duplicate profile name 'p' (first at line 2)" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\";\n"
+	  "profiles = ( { name = \"p\"; interval_us = 50; } );\n"
+	  "sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
+	  "  segments = [\"fc00::1\"]; } );", "t:2: 'interval_us' = 50 is out of range" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; fib_objects = \"yes\";\n"
 	  "sessions = ( { name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\";\n"
 	  "  segments = [\"fc00::1\"]; } );", "t:1: 'fib_objects' must be true or false" },
@@ -396,6 +436,7 @@ int main(void)
 	tcase_add_test(tc, test_embedded_default);
 	tcase_add_test(tc, test_defaults_and_tick);
 	tcase_add_test(tc, test_check_ingress);
+	tcase_add_test(tc, test_profiles);
 	tcase_add_test(tc, test_list_too_long);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
