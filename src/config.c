@@ -352,6 +352,80 @@ const struct srfd_profile_conf *srfd_config_profile(const struct srfd_config *co
 	return NULL;
 }
 
+/* bfd_dataplane = { socket = "..."; templates = ( { ... } ); } */
+static int parse_bfd_dataplane(struct parse_ctx *ctx, const config_setting_t *root,
+			       struct srfd_config *conf)
+{
+	static const char *const keys[] = { "socket", "templates", NULL };
+	static const char *const tkeys[] = {
+		"interface", "peer", "segments", "profile", "interval_us",
+		"multiplier", NULL,
+	};
+	const config_setting_t *g, *list, *t;
+	unsigned int i;
+	int err;
+
+	g = config_setting_get_member(root, "bfd_dataplane");
+	if (!g)
+		return 0;
+	if (!config_setting_is_group(g))
+		return fail(ctx, g, "'bfd_dataplane' must be a group { ... }");
+	err = check_keys(ctx, g, keys, "bfd_dataplane");
+	if (!err)
+		err = get_string(ctx, g, "socket", conf->bfddp_socket,
+				 sizeof(conf->bfddp_socket) - 8, 1);
+	if (err < 0)
+		return err;
+	if (conf->bfddp_socket[0] != '/')
+		return fail(ctx, config_setting_get_member(g, "socket"),
+			    "bfd_dataplane socket must be an absolute path (bfdd "
+			    "--dplaneaddr unix:PATH)");
+	list = config_setting_get_member(g, "templates");
+	if (!list)
+		return fail(ctx, g, "bfd_dataplane needs 'templates'");
+	err = check_group_list(ctx, list, "templates", 1, SRFD_MAX_TEMPLATES,
+			       &conf->ntemplates);
+	if (err)
+		return err;
+	for (i = 0; i < conf->ntemplates; i++) {
+		struct srfd_template_conf *tc = &conf->templates[i];
+		const struct srfd_profile_conf *prof = NULL;
+		char prof_name[SRFD_NAME_LEN] = "";
+
+		t = config_setting_get_elem(list, i);
+		if (!config_setting_is_group(t)) {
+			fail(ctx, t, "each template must be a group { ... }");
+			continue;
+		}
+		tc->line = config_setting_source_line(t);
+		if (check_keys(ctx, t, tkeys, "template"))
+			continue;
+		if (get_string(ctx, t, "interface", tc->ifname, sizeof(tc->ifname), 1) < 0 ||
+		    get_ipv6(ctx, t, "peer", tc->peer) ||
+		    parse_sid_list(ctx, t, "segments", "template: ", "segment",
+				   SRFD_MAX_PATH_SEGS, tc->segs, &tc->nsegs))
+			continue;
+		if (!valid_ifname(tc->ifname)) {
+			fail(ctx, config_setting_get_member(t, "interface"),
+			     "'interface' is not a device name");
+			continue;
+		}
+		if (get_string(ctx, t, "profile", prof_name, sizeof(prof_name), 0) < 0)
+			continue;
+		if (prof_name[0] && !(prof = srfd_config_profile(conf, prof_name))) {
+			fail(ctx, config_setting_get_member(t, "profile"),
+			     "template: unknown profile '%s'", prof_name);
+			continue;
+		}
+		get_uint(ctx, t, "interval_us", &tc->interval_us,
+			 prof ? prof->interval_us : 0, SRFD_MIN_INTERVAL_US,
+			 SRFD_MAX_INTERVAL_US);
+		get_uint(ctx, t, "multiplier", &tc->multiplier,
+			 prof ? prof->multiplier : 0, 1, SRFD_MAX_MULTIPLIER);
+	}
+	return ctx->nerr ? -EINVAL : 0;
+}
+
 static int parse_session(struct parse_ctx *ctx, const config_setting_t *s,
 			 const struct srfd_config *conf,
 			 struct srfd_session_conf *sc)
@@ -725,7 +799,8 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	static const char *const keys[] = {
 		"instance", "bpffs", "control_socket", "local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
-		"encap_mtu", "stall_limit_ms", "fib_objects", "profiles", NULL,
+		"encap_mtu", "stall_limit_ms", "fib_objects", "profiles",
+		"bfd_dataplane", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -781,12 +856,14 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	if (err)
 		return err;
 
-	if (!list)
-		return fail(ctx, root, "missing required key 'sessions' (or 'reflectors')");
+	/* bfdd's data plane alone may bring every session */
+	if (!list && !config_setting_get_member(root, "bfd_dataplane"))
+		return fail(ctx, root, "missing required key 'sessions' (or "
+			    "'reflectors', or 'bfd_dataplane')");
 	if (parse_profiles(ctx, root, conf))
 		return -EINVAL;
-	err = check_group_list(ctx, list, "sessions", 1, SRFD_MAX_SESSIONS,
-			       &conf->nsessions);
+	err = list ? check_group_list(ctx, list, "sessions", 1, SRFD_MAX_SESSIONS,
+				      &conf->nsessions) : 0;
 	if (err)
 		return err;
 	for (i = 0; i < conf->nreflectors; i++)
@@ -816,6 +893,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		 SRFD_DEFAULT_STALL_LIMIT_MS, SRFD_MIN_STALL_LIMIT_MS,
 		 SRFD_MAX_STALL_LIMIT_MS);
 	get_bool(ctx, root, "fib_objects", &conf->fib_objects, 0);
+	parse_bfd_dataplane(ctx, root, conf);
 	parse_prefixes(ctx, root, conf);
 	return ctx->nerr ? -EINVAL : 0;
 }

@@ -46,6 +46,22 @@ struct srfd_profile_conf {
 	int line;
 };
 
+/*
+ * FRR bfdd's data plane (bfd_dataplane { socket; templates }): bfdd asks
+ * for sessions by interface and peer address; a template says how srfd
+ * probes that peer. Timers from its profile or its own keys, else bfdd's.
+ */
+#define SRFD_MAX_TEMPLATES	32
+struct srfd_template_conf {
+	char ifname[IF_NAMESIZE];
+	__u8 peer[SRFD_SID_LEN];	/* the BFD peer: also the L2 neighbour */
+	__u8 segs[SRFD_MAX_PATH_SEGS][SRFD_SID_LEN];
+	unsigned int nsegs;
+	__u32 interval_us;		/* 0: bfdd's transmit interval */
+	__u32 multiplier;		/* 0: bfdd's detect multiplier */
+	int line;
+};
+
 /* End.BPF reflector offered to neighbours that monitor us with srfd. */
 struct srfd_reflector_conf {
 	__u8 sid[SRFD_SID_LEN];
@@ -85,6 +101,9 @@ struct srfd_config {
 	int   fib_objects;	/* fast routes through nexthop objects */
 	unsigned int nprofiles;
 	struct srfd_profile_conf profiles[SRFD_MAX_PROFILES];
+	char bfddp_socket[SRFD_PATH_LEN];	/* "" if no bfd_dataplane */
+	unsigned int ntemplates;
+	struct srfd_template_conf templates[SRFD_MAX_TEMPLATES];
 	unsigned int nsessions;
 	struct srfd_session_conf sessions[SRFD_MAX_SESSIONS];
 	unsigned int nreflectors;

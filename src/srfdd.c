@@ -33,6 +33,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "bfddp.h"
 #include "kernel.h"
 #include "routes.h"
 #include "links.h"
@@ -52,9 +53,25 @@
 #define REPAIR_DELAY_S		0.002	/* after a change to srfd's own routes */
 #define ROUTE_SETTLE_S		0.05	/* after other route changes */
 
+/*
+ * A session FRR bfdd handed to srfd (bfd_dataplane): kept by name, which
+ * derives from interface and peer, so a restarted bfdd (new discriminators)
+ * re-adopts the running session without a flap.
+ */
+struct srfd_dyn {
+	int used;
+	int confirmed;		/* asked for since bfdd (re)connected */
+	__u32 lid;		/* bfdd's local discriminator */
+	struct srfd_session_conf sc;
+};
+
 struct srfdd {
-	struct srfd_config conf;
+	struct srfd_config conf;	/* applied: the file's + bfdd's sessions */
+	struct srfd_config file;	/* the configuration file as accepted */
 	struct srfd_config next;	/* reload scratch */
+	struct srfd_bfddp *bfddp;
+	struct srfd_dyn dyn[SRFD_MAX_SESSIONS];
+	ev_timer dyn_watcher;		/* forget what a reconnected bfdd did not ask */
 	const char *config_path;	/* NULL: embedded default */
 	const char *instance_override;
 	struct srfd_dp dp;
@@ -122,6 +139,10 @@ static void broadcast(struct srfdd *d, const char *name,
 	srfd_ctl_broadcast(d->ctl, &rec, sizeof(rec));
 }
 
+static struct srfd_dyn *dyn_by_name(struct srfdd *d, const char *name);
+static void dyn_report(struct srfdd *d, const struct srfd_dyn *dy,
+		       unsigned int state, unsigned int reason);
+
 static int on_kernel_event(void *ctx, void *data, size_t len)
 {
 	struct srfdd *d = ctx;
@@ -136,6 +157,8 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 		sc = session_by_slot(d, ev->id, NULL);
 		if (sc)
 			snprintf(name, sizeof(name), "%s", sc->name);
+		if (sc && d->bfddp && dyn_by_name(d, sc->name))
+			dyn_report(d, dyn_by_name(d, sc->name), ev->new_state, ev->reason);
 		if (ev->new_state != SRFD_STATE_UP)
 			snprintf(detail, sizeof(detail), "%s",
 				 srfd_down_reason_name(ev->reason));
@@ -428,6 +451,257 @@ static void ctl_send_lines(struct srfd_ctl_client *c, const char *text)
 	}
 }
 
+/* bfdd's data plane: sessions on demand ------------------------------- */
+
+#define DYN_FORGET_S	10.0	/* a reconnected bfdd re-adds what it wants */
+
+/*
+ * The applied configuration is the file's plus bfdd's sessions (dp->conf
+ * points at d->conf): rebuild it and apply the difference.
+ */
+static int dyn_apply(struct srfdd *d)
+{
+	unsigned int i, n;
+	int ret;
+
+	d->conf = d->file;
+	n = d->conf.nsessions;
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
+		if (!d->dyn[i].used)
+			continue;
+		if (n == SRFD_MAX_SESSIONS) {
+			log_err("bfdd session %s: no room (%u sessions): not probed",
+				d->dyn[i].sc.name, SRFD_MAX_SESSIONS);
+			continue;
+		}
+		d->conf.sessions[n++] = d->dyn[i].sc;
+		if (d->dyn[i].sc.interval_us < d->conf.tick_us)
+			d->conf.tick_us = d->dyn[i].sc.interval_us;
+	}
+	d->conf.nsessions = n;
+	ret = srfd_dp_apply(&d->dp, &d->conf);
+	if (!ret) {
+		links_sync(d);
+		ret = srfd_dp_reconcile(&d->dp);
+		ret = ret < 0 ? ret : 0;
+	}
+	return ret;
+}
+
+static struct srfd_dyn *dyn_by_name(struct srfdd *d, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++)
+		if (d->dyn[i].used && !strcmp(d->dyn[i].sc.name, name))
+			return &d->dyn[i];
+	return NULL;
+}
+
+static struct srfd_dyn *dyn_by_lid(struct srfdd *d, __u32 lid)
+{
+	unsigned int i;
+
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++)
+		if (d->dyn[i].used && d->dyn[i].lid == lid)
+			return &d->dyn[i];
+	return NULL;
+}
+
+/* srfd's state as bfdd's: down says why (RFC 5880 diagnostics). */
+static void dyn_report(struct srfdd *d, const struct srfd_dyn *dy,
+		       unsigned int state, unsigned int reason)
+{
+	struct srfd_bfddp_state st = {
+		.lid = dy->lid, .detect_mult = dy->sc.multiplier,
+		.tx_us = dy->sc.interval_us,
+	};
+
+	switch (state) {
+	case SRFD_STATE_UP:
+		st.state = SRFD_BFD_UP;
+		break;
+	case SRFD_STATE_DOWN:
+		st.state = SRFD_BFD_DOWN;
+		st.diag = reason == SRFD_DOWN_WATCHDOG ? SRFD_BFD_DIAG_EXPIRED :
+							SRFD_BFD_DIAG_PATH_DOWN;
+		break;
+	case SRFD_STATE_STALLED:	/* our clock died: unverified is down */
+		st.state = SRFD_BFD_DOWN;
+		st.diag = 4;		/* forwarding plane reset */
+		break;
+	default:
+		return;			/* init: bfdd's session is down already */
+	}
+	srfd_bfddp_send_state(d->bfddp, &st);
+}
+
+/* Report the kernel's current state of @dy (after an add or re-adoption). */
+static void dyn_report_now(struct srfdd *d, const struct srfd_dyn *dy)
+{
+	struct srfd_session_state st;
+	unsigned int i;
+
+	for (i = 0; i < d->conf.nsessions; i++)
+		if (!strcmp(d->conf.sessions[i].name, dy->sc.name) &&
+		    !srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st))
+			dyn_report(d, dy, st.state, st.down_reason);
+}
+
+static const struct srfd_template_conf *template_for(const struct srfdd *d,
+						     const struct srfd_bfddp_session *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->file.ntemplates; i++) {
+		const struct srfd_template_conf *t = &d->file.templates[i];
+
+		if (!memcmp(t->peer, s->dst, 16) &&
+		    (!s->ifname[0] || !strcmp(t->ifname, s->ifname)))
+			return t;
+	}
+	return NULL;
+}
+
+static void bfddp_add(void *ctx, const struct srfd_bfddp_session *s)
+{
+	struct srfdd *d = ctx;
+	const struct srfd_template_conf *t;
+	struct srfd_session_conf sc = { 0 };
+	struct srfd_bfddp_state refuse = { .lid = s->lid, .state = SRFD_BFD_DOWN,
+					   .diag = SRFD_BFD_DIAG_PATH_DOWN };
+	char peer[INET6_ADDRSTRLEN] = "?";
+	struct srfd_dyn *dy;
+	unsigned int i, h = 2166136261u;
+
+	if (s->flags & SRFD_BFDDP_F_IPV6)
+		inet_ntop(AF_INET6, s->dst, peer, sizeof(peer));
+	t = (s->flags & SRFD_BFDDP_F_IPV6) ? template_for(d, s) : NULL;
+	if (!t) {
+		/* loud: bfdd sees it down, the log says why */
+		log_err("bfdd asks for a session to %s%s%s: %s; reported down",
+			peer, s->ifname[0] ? " on " : "", s->ifname,
+			(s->flags & SRFD_BFDDP_F_IPV6) ? "no bfd_dataplane template "
+			"matches" : "srfd probes IPv6 peers only");
+		srfd_bfddp_send_state(d->bfddp, &refuse);
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		h = (h ^ t->peer[i]) * 16777619u;
+	snprintf(sc.name, sizeof(sc.name), "bfd-%s-%08x", t->ifname, h);
+	snprintf(sc.ifname, sizeof(sc.ifname), "%s", t->ifname);
+	memcpy(sc.neighbor, t->peer, 16);
+	memcpy(sc.segs, t->segs, sizeof(sc.segs));
+	sc.nsegs = t->nsegs;
+	sc.interval_us = t->interval_us ? t->interval_us : s->min_tx_us;
+	if (sc.interval_us < SRFD_MIN_INTERVAL_US)
+		sc.interval_us = SRFD_MIN_INTERVAL_US;
+	if (sc.interval_us > SRFD_MAX_INTERVAL_US)
+		sc.interval_us = SRFD_MAX_INTERVAL_US;
+	sc.multiplier = t->multiplier ? t->multiplier :
+			(s->detect_mult ? s->detect_mult : SRFD_DEFAULT_MULTIPLIER);
+	sc.up_after = SRFD_DEFAULT_UP_AFTER;
+	sc.check_ingress = sc.nsegs == 1;
+	sc.line = t->line;
+
+	dy = dyn_by_name(d, sc.name);
+	if (!dy) {
+		for (i = 0; i < SRFD_MAX_SESSIONS && d->dyn[i].used; i++)
+			;
+		if (i == SRFD_MAX_SESSIONS) {
+			log_err("bfdd session to %s: srfd is full", peer);
+			srfd_bfddp_send_state(d->bfddp, &refuse);
+			return;
+		}
+		dy = &d->dyn[i];
+		memset(dy, 0, sizeof(*dy));
+	} else if (dy->lid == s->lid && dy->confirmed &&
+		   !memcmp(&dy->sc, &sc, sizeof(sc))) {
+		dyn_report_now(d, dy);		/* nothing changed */
+		return;
+	}
+	log_info("bfdd session %u to %s on %s: srfd session '%s', %u us x %u%s",
+		 s->lid, peer, t->ifname, sc.name, sc.interval_us, sc.multiplier,
+		 dy->used ? (dy->lid != s->lid ? " (re-adopted)" : " (updated)") : "");
+	dy->used = 1;
+	dy->confirmed = 1;
+	dy->lid = s->lid;
+	dy->sc = sc;
+	dyn_apply(d);
+	dyn_report_now(d, dy);
+}
+
+static void bfddp_del(void *ctx, __u32 lid)
+{
+	struct srfdd *d = ctx;
+	struct srfd_dyn *dy = dyn_by_lid(d, lid);
+
+	if (!dy)
+		return;
+	log_info("bfdd session %u deleted: srfd session '%s' removed", lid, dy->sc.name);
+	dy->used = 0;
+	dyn_apply(d);
+}
+
+static int bfddp_counters(void *ctx, __u32 lid, struct srfd_bfddp_counters *c)
+{
+	struct srfdd *d = ctx;
+	struct srfd_dyn *dy = dyn_by_lid(d, lid);
+	struct srfd_session_state st;
+	unsigned int i, len;
+
+	if (!dy)
+		return -ENOENT;
+	len = SRFD_PROBE_LEN(dy->sc.nsegs + 2);
+	for (i = 0; i < d->conf.nsessions; i++)
+		if (!strcmp(d->conf.sessions[i].name, dy->sc.name) &&
+		    !srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st)) {
+			c->out_packets = st.probes_tx;
+			c->out_bytes = st.probes_tx * len;
+			c->in_packets = st.probes_rx;
+			c->in_bytes = st.probes_rx * len;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static void dyn_forget(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct srfdd *d = w->data;
+	unsigned int i, n = 0;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++)
+		if (d->dyn[i].used && !d->dyn[i].confirmed) {
+			log_info("bfdd no longer asks for '%s': removed", d->dyn[i].sc.name);
+			d->dyn[i].used = 0;
+			n++;
+		}
+	if (n)
+		dyn_apply(d);
+}
+
+static void bfddp_connected(void *ctx)
+{
+	struct srfdd *d = ctx;
+	unsigned int i;
+
+	/* bfdd now registers every session it wants: the rest goes later */
+	for (i = 0; i < SRFD_MAX_SESSIONS; i++)
+		d->dyn[i].confirmed = 0;
+	ev_timer_stop(d->loop, &d->dyn_watcher);
+	ev_timer_set(&d->dyn_watcher, DYN_FORGET_S, 0);
+	ev_timer_start(d->loop, &d->dyn_watcher);
+}
+
+static const struct srfd_bfddp_ops bfddp_ops = {
+	.connected = bfddp_connected,
+	.add = bfddp_add,
+	.del = bfddp_del,
+	.counters = bfddp_counters,
+};
+
 /*
  * Apply the configuration file again, as a diff. A configuration with any
  * error changes nothing; so does one that renames what identifies the
@@ -455,13 +729,8 @@ static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 		ctl_send_lines(c, err);
 		return ret;
 	}
-	d->conf = d->next;	/* dp->conf points at d->conf */
-	ret = srfd_dp_apply(&d->dp, &d->conf);
-	if (!ret) {
-		links_sync(d);
-		ret = srfd_dp_reconcile(&d->dp);
-		ret = ret < 0 ? ret : 0;
-	}
+	d->file = d->next;
+	ret = dyn_apply(d);
 	srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, !ret,
 		 ret ? "configuration applied with errors (see the log)" :
 		       "configuration applied");
@@ -811,7 +1080,8 @@ int main(int argc, char **argv)
 	}
 	if (use_default)
 		d.config_path = NULL;
-	err = config_read(&d, &d.conf, errbuf, sizeof(errbuf));
+	err = config_read(&d, &d.file, errbuf, sizeof(errbuf));
+	d.conf = d.file;
 	if (err && flush && d.instance_override &&
 	    !srfd_config_load_string("instance = \"x\"; reflectors = ({ sid = "
 				     "\"fc00::1\"; neighbor = \"fc00::2\"; });", "-",
@@ -879,6 +1149,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	watchers_start(&d);
+	ev_timer_init(&d.dyn_watcher, dyn_forget, DYN_FORGET_S, 0);
+	d.dyn_watcher.data = &d;
+	if (d.conf.bfddp_socket[0] &&
+	    srfd_bfddp_open(&d.bfddp, d.loop, d.conf.bfddp_socket, &bfddp_ops, &d))
+		log_err("bfd_dataplane: cannot use socket %s", d.conf.bfddp_socket);
 	log_info("instance '%s' running: %u session(s), %u prefix(es), "
 		 "%u reflector(s), control socket %s", d.conf.instance,
 		 d.conf.nsessions, d.conf.nprefixes, d.conf.nreflectors,
@@ -886,6 +1161,8 @@ int main(int argc, char **argv)
 	ev_run(d.loop, 0);
 
 	srfd_dp_ringbuf_consume(&d.dp);
+	srfd_bfddp_close(d.bfddp);
+	d.bfddp = NULL;
 	srfd_ctl_close(d.ctl);
 	d.dp.links = NULL;
 	srfd_links_close(d.links);
