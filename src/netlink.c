@@ -113,7 +113,7 @@ static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
 {
 	char rbuf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int seq = nlh->nlmsg_seq;
-	int dump = nlh->nlmsg_flags & NLM_F_DUMP, n, ret;
+	int dump = nlh->nlmsg_flags & NLM_F_DUMP, n, ret, intr = 0;
 	const struct nlmsgerr *e;
 	const char *msg = NULL;
 	ssize_t got;
@@ -132,8 +132,10 @@ static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
 		     r = mnl_nlmsg_next(r, &n)) {
 			if (r->nlmsg_seq != seq)
 				continue;
+			/* the table changed under the dump: it may miss entries */
+			intr |= r->nlmsg_flags & NLM_F_DUMP_INTR;
 			if (r->nlmsg_type == NLMSG_DONE)
-				return 0;
+				return intr ? -EINTR : 0;
 			if (r->nlmsg_type != NLMSG_ERROR) {
 				ret = on_reply ? on_reply(r, data) : 0;
 				if (!dump)
@@ -150,7 +152,8 @@ static int transact_reply(struct srfd_nl *nl, struct nlmsghdr *nlh,
 	}
 }
 
-/* Send @nlh and wait for its acknowledgement. */
+/* Send @nlh and wait for its acknowledgement. A dump that the kernel marks
+ * interrupted (NLM_F_DUMP_INTR) returns -EINTR after all its messages. */
 static int transact(struct srfd_nl *nl, struct nlmsghdr *nlh)
 {
 	return transact_reply(nl, nlh, NULL, NULL);

@@ -62,7 +62,17 @@ static struct srfd_route *route_set_find(struct route_set *s, const __u8 *dst,
 
 static int route_set_load(struct srfd_dp *dp, struct route_set *s)
 {
-	int err = srfd_nl_route6_dump(dp->nl, route_set_add, s);
+	int err, tries = 0;
+
+	/*
+	 * A dump the FIB changed under (routing daemons install and remove
+	 * routes at any time) may lack one of our routes: take it again
+	 * rather than "repair" a route that is there.
+	 */
+	do {
+		s->n = 0;
+		err = srfd_nl_route6_dump(dp->nl, route_set_add, s);
+	} while (err == -EINTR && ++tries < 5);
 
 	if (err)
 		log_warn("cannot dump srfd routes: %s", strerror(-err));
@@ -565,6 +575,9 @@ static int fib_sync(struct srfd_dp *dp, struct route_set *have)
 			if (have ? route_set_find(have, p->addr, p->plen,
 						  SRFD_PREFIX_METRIC, 0) != NULL
 				 : p->route_oif != 0) {
+				log_debug("prefix slot %u: no usable first hop (%s, list %u): "
+					  "fast route removed", slot, strerror(-fh->err),
+					  p->active);
 				/* no usable first hop now: the loop's fallback carries it */
 				srfd_nl_route6_prefix_del(dp->nl, p->addr, p->plen,
 							  SRFD_PREFIX_METRIC);
@@ -579,6 +592,9 @@ static int fib_sync(struct srfd_dp *dp, struct route_set *have)
 		} else if (p->route_oif != fast.oif || p->route_nhid != id ||
 			   memcmp(p->route_gw, fast.gw, 16)) {
 			/* event path: the route itself moves (not with an object) */
+			log_debug("prefix slot %u: fast route to list %u's first hop "
+				  "(ifindex %d, nexthop object %u)", slot, p->active,
+				  fast.oif, id);
 			r = srfd_nl_route6_add(dp->nl, &fast, p->route_oif != 0, -1, NULL);
 			if (r)
 				log_err("cannot move the fast route of prefix slot %u: %s %s",
