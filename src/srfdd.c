@@ -72,6 +72,8 @@ struct srfdd {
 	struct srfd_bfddp *bfddp;
 	struct srfd_dyn dyn[SRFD_MAX_SESSIONS];
 	ev_timer dyn_watcher;		/* forget what a reconnected bfdd did not ask */
+	unsigned int dyn_burst;		/* sessions bfdd registered since it connected */
+	int dyn_burst_open;
 	const char *config_path;	/* NULL: embedded default */
 	const char *instance_override;
 	struct srfd_dp dp;
@@ -563,9 +565,29 @@ static const struct srfd_template_conf *template_for(const struct srfdd *d,
 	return NULL;
 }
 
+/*
+ * FRR 8.4's bfdd writes every registration at connect into an 8 KiB buffer
+ * and drops what does not fit: 58 messages of 140 bytes. A burst that
+ * reaches that size may have lost sessions nobody will ever hear of: say so.
+ */
+#define BFDDP_CONNECT_BURST_MAX	58
+
+static void bfddp_add_one(struct srfdd *d, const struct srfd_bfddp_session *s);
+
 static void bfddp_add(void *ctx, const struct srfd_bfddp_session *s)
 {
 	struct srfdd *d = ctx;
+
+	if (d->dyn_burst_open && ++d->dyn_burst == BFDDP_CONNECT_BURST_MAX)
+		log_err("bfdd registered %u sessions at connect, as many as FRR 8.4's "
+			"bfdd can send at once: sessions beyond them may have been "
+			"dropped by bfdd and are not probed (check `show bfd peers`)",
+			d->dyn_burst);
+	bfddp_add_one(d, s);
+}
+
+static void bfddp_add_one(struct srfdd *d, const struct srfd_bfddp_session *s)
+{
 	const struct srfd_template_conf *t;
 	struct srfd_session_conf sc = { 0 };
 	struct srfd_bfddp_state refuse = { .lid = s->lid, .state = SRFD_BFD_DOWN,
@@ -672,6 +694,7 @@ static void dyn_forget(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	d->dyn_burst_open = 0;
 	for (i = 0; i < SRFD_MAX_SESSIONS; i++)
 		if (d->dyn[i].used && !d->dyn[i].confirmed) {
 			log_info("bfdd no longer asks for '%s': removed", d->dyn[i].sc.name);
@@ -690,6 +713,8 @@ static void bfddp_connected(void *ctx)
 	/* bfdd now registers every session it wants: the rest goes later */
 	for (i = 0; i < SRFD_MAX_SESSIONS; i++)
 		d->dyn[i].confirmed = 0;
+	d->dyn_burst = 0;
+	d->dyn_burst_open = 1;
 	ev_timer_stop(d->loop, &d->dyn_watcher);
 	ev_timer_set(&d->dyn_watcher, DYN_FORGET_S, 0);
 	ev_timer_start(d->loop, &d->dyn_watcher);
