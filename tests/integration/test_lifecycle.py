@@ -192,12 +192,17 @@ def main():
     t_repair = topo.repair()
     sent, lost, runs = stream.finish()
     late = [r for r in runs if r[3] > t_fail + 10e6]
+    # the one outage is the failure's: it ends with the kernel's flip, which
+    # came detect_ms after the failure (tick jitter can stretch that past
+    # the nominal 3 ms); the restart must add nothing to it
+    detect_ms = (on_backup["last_switch_ns"] - t_fail) / 1e6 if on_backup else -1
     t.ok(on_backup is not None and during["a-b"]["state"] == "down" and p["active"] == "backup"
          and p["switches"] == on_backup["switches"] and len(runs) == 1 and not late
-         and runs[0][2] <= 5e6,
+         and runs[0][2] <= (detect_ms + 1.0) * 1e6,
          "kill -9 + restart during a failure: session stays down, prefix stays on backup, "
-         "one outage of %.2f ms (the failure's), no loss from the restart"
-         % (runs[0][2] / 1e6 if runs else -1), "runs %s, %s, %s" % (runs, during, p))
+         "one outage of %.2f ms (the failure's: flipped %.2f ms after it), no loss from the "
+         "restart" % (runs[0][2] / 1e6 if runs else -1, detect_ms),
+         "runs %s, %s, %s" % (runs, during, p))
     back = st.wait_active(inst, PFX, "primary", 3)
     t.ok(back is not None and st.sessions(inst)["a-b"]["state"] == "up" and t_repair,
          "after repair the restarted srfdd's kernel side reverts to the primary")
