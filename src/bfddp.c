@@ -165,6 +165,7 @@ struct srfd_bfddp {
 	void *ctx;
 	int fd;
 	int connected;
+	int waiting_said;	/* "not reachable" logged since the last connect */
 	double backoff;
 	ev_io rio, wio;
 	ev_timer retry;
@@ -174,8 +175,16 @@ struct srfd_bfddp {
 	size_t nout, outcap;
 };
 
-static void schedule_retry(struct srfd_bfddp *b)
+/* @err: why the last attempt failed (0: not an attempt, a drop) */
+static void schedule_retry(struct srfd_bfddp *b, int err)
 {
+	if (err && !b->waiting_said) {
+		/* once per outage: srfdd waits for bfdd, and says so */
+		log_warn("bfdd data plane socket %s: %s (is bfdd running with "
+			 "--dplaneaddr unix:%s?); retrying", b->addr.sun_path,
+			 strerror(err), b->addr.sun_path);
+		b->waiting_said = 1;
+	}
 	ev_timer_stop(b->loop, &b->retry);
 	ev_timer_set(&b->retry, b->backoff, 0);
 	ev_timer_start(b->loop, &b->retry);
@@ -198,7 +207,7 @@ static void drop(struct srfd_bfddp *b, const char *why)
 		if (b->ops->disconnected)
 			b->ops->disconnected(b->ctx);
 	}
-	schedule_retry(b);
+	schedule_retry(b, 0);
 }
 
 static int queue(struct srfd_bfddp *b, const __u8 *msg, size_t len)
@@ -318,11 +327,12 @@ static void writable(struct ev_loop *loop, ev_io *w, int revents)
 			ev_io_stop(loop, w);
 			close(b->fd);
 			b->fd = -1;
-			schedule_retry(b);
+			schedule_retry(b, err);
 			return;
 		}
 		b->connected = 1;
 		b->backoff = 0.1;
+		b->waiting_said = 0;
 		ev_io_stop(loop, w);
 		ev_io_start(loop, &b->rio);
 		log_info("bfdd data plane connection %s up", b->addr.sun_path);
@@ -351,16 +361,18 @@ static void try_connect(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	b->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (b->fd < 0) {
-		schedule_retry(b);
+		schedule_retry(b, errno);
 		return;
 	}
 	ev_io_set(&b->rio, b->fd, EV_READ);
 	ev_io_set(&b->wio, b->fd, EV_WRITE);
 	if (connect(b->fd, (struct sockaddr *)&b->addr, sizeof(b->addr)) &&
 	    errno != EINPROGRESS) {
+		int err = errno;
+
 		close(b->fd);
 		b->fd = -1;
-		schedule_retry(b);
+		schedule_retry(b, err);
 		return;
 	}
 	ev_io_start(b->loop, &b->wio);	/* completion (or the error) */

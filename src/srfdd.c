@@ -469,8 +469,18 @@ static int dyn_apply(struct srfdd *d)
 	d->conf = d->file;
 	n = d->conf.nsessions;
 	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
+		unsigned int j;
+
 		if (!d->dyn[i].used)
 			continue;
+		for (j = 0; j < d->file.nsessions; j++)
+			if (!strcmp(d->file.sessions[j].name, d->dyn[i].sc.name))
+				break;
+		if (j < d->file.nsessions) {
+			log_err("bfdd session %s: the configuration has a session of "
+				"that name: not probed for bfdd", d->dyn[i].sc.name);
+			continue;
+		}
 		if (n == SRFD_MAX_SESSIONS) {
 			log_err("bfdd session %s: no room (%u sessions): not probed",
 				d->dyn[i].sc.name, SRFD_MAX_SESSIONS);
