@@ -90,9 +90,10 @@ def bird_start(topo, node):
     with open(conf, "w") as f:
         f.write("router id 10.0.0.1;\nprotocol device {}\n"
                 "protocol kernel { ipv6 { import all; export none; }; learn; scan time 10; }\n")
-    topo.run(node, BIRD, "-c", conf, "-s", d + "/bird.ctl", "-P", d + "/bird.pid")
-    pid = until(lambda: open(d + "/bird.pid").read().strip(), 5)     # written after the fork
-    topo.owner_pids = getattr(topo, "owner_pids", []) + [int(pid)]
+    # in the foreground: a child of the topology, ended with it whatever happens
+    topo.popen(node, BIRD, "-f", "-c", conf, "-s", d + "/bird.ctl",
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    until(lambda: os.path.exists(d + "/bird.ctl"), 5)
     return d
 
 
@@ -114,14 +115,7 @@ def main():
     topo = st.Topo()
     try:
         return run(topo)
-    finally:
-        for pid in getattr(topo, "owner_pids", []):     # zebra, bird: ours, by PID
-            try:
-                os.kill(pid, 15)
-            except ProcessLookupError:
-                pass
-        for d in getattr(topo, "owner_dirs", []):
-            shutil.rmtree(d, ignore_errors=True)
+    finally:    # zebra, ended by PID (BIRD runs as the topology's child)
         if getattr(topo, "owner_frr", None):
             topo.owner_frr.stop()
 
