@@ -605,11 +605,22 @@ static int prefixes_overlap(const struct srfd_prefix_conf *a,
 	return 1;
 }
 
+int srfd_config_session_index(const struct srfd_config *conf, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->nsessions; i++)
+		if (!strcmp(conf->sessions[i].name, name))
+			return i;
+	return -1;
+}
+
 static int parse_guards(struct parse_ctx *ctx, const config_setting_t *group,
 			struct srfd_config *conf, struct srfd_prefix_conf *pc)
 {
 	const config_setting_t *l = config_setting_get_member(group, "guards");
 	unsigned int i, j;
+	int idx;
 
 	if (!l)
 		return fail(ctx, group, "missing required key 'guards'");
@@ -625,12 +636,10 @@ static int parse_guards(struct parse_ctx *ctx, const config_setting_t *group,
 
 		if (!name)
 			return fail(ctx, g, "guards must be session names (strings)");
-		for (j = 0; j < conf->nsessions; j++)
-			if (!strcmp(conf->sessions[j].name, name))
-				break;
-		if (j == conf->nsessions)
+		idx = srfd_config_session_index(conf, name);
+		if (idx < 0)
 			return fail(ctx, g, "guard '%s' is not a configured session", name);
-		pc->guards[i] = j;
+		pc->guards[i] = idx;
 		for (j = 0; j < i; j++)
 			if (pc->guards[j] == pc->guards[i])
 				return fail(ctx, g, "guard '%s' listed twice", name);

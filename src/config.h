@@ -138,6 +138,8 @@ int srfd_config_set_instance(struct srfd_config *conf, const char *name,
 /* The configuration the demo and `srfdd --default-config` use. */
 extern const char srfd_default_config[];
 
+/* Index of the session called @name in @conf, or -1. */
+int srfd_config_session_index(const struct srfd_config *conf, const char *name);
 /* The profile called @name, or NULL. */
 const struct srfd_profile_conf *srfd_config_profile(const struct srfd_config *conf,
 						    const char *name);

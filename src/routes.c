@@ -405,25 +405,39 @@ static void nexthop_update(struct srfd_dp *dp, __u32 slot, unsigned int l,
 		  want.ifindex ? "cached" : "looked up per packet", want.ifindex);
 }
 
+/* A protected prefix's route of @metric: route MTU and preferred source set. */
+static void prefix_route(struct srfd_route *rt, const __u8 addr[16], __u8 plen,
+			 __u32 mtu, const __u8 src[16], __u32 metric)
+{
+	memset(rt, 0, sizeof(*rt));
+	memcpy(rt->dst, addr, 16);
+	rt->plen = plen;
+	rt->mtu = mtu;
+	rt->has_prefsrc = 1;
+	memcpy(rt->prefsrc, src, 16);
+	rt->metric = metric;
+}
+
 /*
- * The truthful FIB. A protected prefix's fast route points at a nexthop
- * object that srfdd keeps on the first hop of the list the kernel has
- * active, so `ip -6 route`, routing daemons and netlink listeners see a
- * failover (after the in-kernel flip has moved the traffic; srfd_encap on
- * either device sends each packet with the active list, whatever the route
- * says at that moment). Prefixes that leave through the same first hops
- * and flip together (same guards and hold-down) share one object, so one
- * RTM_NEWNEXTHOP moves them all in the kernel; a member whose active list
- * differs from its group's for a while (e.g. added later, so its hold-down
- * dampening differs) gets an object of its own until they agree again.
+ * The truthful FIB. A protected prefix's fast route leads to the first hop
+ * of the list the kernel has active, so `ip -6 route`, routing daemons and
+ * netlink listeners see a failover (after the in-kernel flip has moved the
+ * traffic; srfd_encap on either device sends each packet with the active
+ * list, whatever the route says at that moment). By default the route
+ * carries the first hop itself and a flip replaces each flipped prefix's
+ * route.
  *
- * That is `fib_objects = true`. FRR 8.4's zebra cannot live with it: it
- * re-installs any nexthop object it learned from the kernel when another
- * process replaces or deletes it ("Kernel updated a nexthop group ... that
- * we are still using for a route, sending it back down"), fails, and on a
- * delete leaves a bogus group under srfd's id (measured). So by default
- * (`fib_objects = false`) the fast routes carry the first hop themselves and
- * a flip replaces each route of the flipped prefixes, which zebra follows.
+ * With `fib_objects = true` the route points at a nexthop object instead:
+ * prefixes that leave through the same first hops and flip together (same
+ * guards and hold-down) share one, so one RTM_NEWNEXTHOP moves them all in
+ * the kernel; a member whose active list differs from its group's for a
+ * while (e.g. added later, so its hold-down dampening differs) gets an
+ * object of its own until they agree again. It is not the default because
+ * FRR 8.4's zebra cannot live with it: it re-installs any nexthop object it
+ * learned from the kernel when another process replaces or deletes it
+ * ("Kernel updated a nexthop group ... that we are still using for a route,
+ * sending it back down"), fails, and on a delete leaves a bogus group under
+ * srfd's id (measured); zebra does follow route replacements.
  *
  * Object ids: FRR zebra allocates below 250,000,000 and keeps the top 4
  * bits (>= 2^28) for layer-2 groups; srfd takes a block of 2^20 in between
@@ -560,13 +574,8 @@ static int fib_sync(struct srfd_dp *dp, struct route_set *have)
 				used[nused++] = id;
 		}
 
-		memset(&fast, 0, sizeof(fast));
-		memcpy(fast.dst, p->addr, 16);
-		fast.plen = p->plen;
-		fast.mtu = p->mtu;
-		fast.has_prefsrc = 1;
-		memcpy(fast.prefsrc, conf->source, 16);
-		fast.metric = SRFD_PREFIX_METRIC;
+		prefix_route(&fast, p->addr, p->plen, p->mtu, conf->source,
+			     SRFD_PREFIX_METRIC);
 		fast.nhid = id;
 		fast.oif = fh->oif;
 		fast.has_gw = 1;	/* on-link first hop: the SID itself */
@@ -665,14 +674,9 @@ static int prefix_routes_reconcile(struct srfd_dp *dp, struct route_set *have)
 		if (bpf_map__lookup_elem(dp->skel->maps.srfd_prefix_cfg, &slot,
 					 sizeof(slot), pc, sizeof(*pc), 0))
 			continue;
-		memset(&fallback, 0, sizeof(fallback));
-		memcpy(fallback.dst, pc->addr, 16);
-		fallback.plen = pc->plen;
-		fallback.mtu = pc->mtu;
-		fallback.has_prefsrc = 1;
-		memcpy(fallback.prefsrc, conf->source, 16);
+		prefix_route(&fallback, pc->addr, pc->plen, pc->mtu, conf->source,
+			     SRFD_FALLBACK_METRIC);
 		fallback.oif = dp->ticker.loop_ifindex;
-		fallback.metric = SRFD_FALLBACK_METRIC;
 		r = route_ensure(dp, have, &fallback, "fallback", NULL);
 		if (r == -EEXIST) {
 			dp->pfx_conflict[i] = 1;
@@ -790,15 +794,6 @@ void srfd_routes_prefixes_remove(struct srfd_dp *dp,
 	free(have.r);
 }
 
-static void nexthop_gone(const struct srfd_nexthop_obj *nh, void *data)
-{
-	struct srfd_dp *dp = data;
-
-	/* a dump callback may not talk on the same socket: collect first */
-	if (nhid_ours(dp, nh->id) && dp->fib && dp->fib->nobj < SRFD_FIB_MAX_OBJ)
-		dp->fib->obj[dp->fib->nobj++] = *nh;
-}
-
 /* Every nexthop object of this instance, after its routes are gone. */
 static void nexthops_flush(struct srfd_dp *dp)
 {
@@ -808,10 +803,12 @@ static void nexthops_flush(struct srfd_dp *dp)
 		dp->fib = calloc(1, sizeof(*dp->fib));
 	if (!dp->fib)
 		return;
+	/* a dump callback may not talk on the same socket: collect first */
 	dp->fib->nobj = 0;
-	srfd_nl_nexthop_dump(dp->nl, nexthop_gone, dp);
+	srfd_nl_nexthop_dump(dp->nl, nexthop_obj_add, dp->fib);
 	for (i = 0; i < dp->fib->nobj; i++)
-		srfd_nl_nexthop_del(dp->nl, dp->fib->obj[i].id);
+		if (nhid_ours(dp, dp->fib->obj[i].id))
+			srfd_nl_nexthop_del(dp->nl, dp->fib->obj[i].id);
 	dp->fib->nobj = 0;
 }
 

@@ -469,14 +469,9 @@ static int dyn_apply(struct srfdd *d)
 	d->conf = d->file;
 	n = d->conf.nsessions;
 	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
-		unsigned int j;
-
 		if (!d->dyn[i].used)
 			continue;
-		for (j = 0; j < d->file.nsessions; j++)
-			if (!strcmp(d->file.sessions[j].name, d->dyn[i].sc.name))
-				break;
-		if (j < d->file.nsessions) {
+		if (srfd_config_session_index(&d->file, d->dyn[i].sc.name) >= 0) {
 			log_err("bfdd session %s: the configuration has a session of "
 				"that name: not probed for bfdd", d->dyn[i].sc.name);
 			continue;
@@ -548,16 +543,22 @@ static void dyn_report(struct srfdd *d, const struct srfd_dyn *dy,
 	srfd_bfddp_send_state(d->bfddp, &st);
 }
 
+/* The kernel's state of @dy's session; nonzero if it has none (yet). */
+static int dyn_state(struct srfdd *d, const struct srfd_dyn *dy,
+		     struct srfd_session_state *st)
+{
+	int i = srfd_config_session_index(&d->conf, dy->sc.name);
+
+	return i < 0 ? -ENOENT : srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], st);
+}
+
 /* Report the kernel's current state of @dy (after an add or re-adoption). */
 static void dyn_report_now(struct srfdd *d, const struct srfd_dyn *dy)
 {
 	struct srfd_session_state st;
-	unsigned int i;
 
-	for (i = 0; i < d->conf.nsessions; i++)
-		if (!strcmp(d->conf.sessions[i].name, dy->sc.name) &&
-		    !srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st))
-			dyn_report(d, dy, st.state, st.down_reason);
+	if (!dyn_state(d, dy, &st))
+		dyn_report(d, dy, st.state, st.down_reason);
 }
 
 static const struct srfd_template_conf *template_for(const struct srfdd *d,
@@ -582,22 +583,9 @@ static const struct srfd_template_conf *template_for(const struct srfdd *d,
  */
 #define BFDDP_CONNECT_BURST_MAX	58
 
-static void bfddp_add_one(struct srfdd *d, const struct srfd_bfddp_session *s);
-
 static void bfddp_add(void *ctx, const struct srfd_bfddp_session *s)
 {
 	struct srfdd *d = ctx;
-
-	if (d->dyn_burst_open && ++d->dyn_burst == BFDDP_CONNECT_BURST_MAX)
-		log_err("bfdd registered %u sessions at connect, as many as FRR 8.4's "
-			"bfdd can send at once: sessions beyond them may have been "
-			"dropped by bfdd and are not probed (check `show bfd peers`)",
-			d->dyn_burst);
-	bfddp_add_one(d, s);
-}
-
-static void bfddp_add_one(struct srfdd *d, const struct srfd_bfddp_session *s)
-{
 	const struct srfd_template_conf *t;
 	struct srfd_session_conf sc = { 0 };
 	struct srfd_bfddp_state refuse = { .lid = s->lid, .state = SRFD_BFD_DOWN,
@@ -606,6 +594,11 @@ static void bfddp_add_one(struct srfdd *d, const struct srfd_bfddp_session *s)
 	struct srfd_dyn *dy;
 	unsigned int i, h = 2166136261u;
 
+	if (d->dyn_burst_open && ++d->dyn_burst == BFDDP_CONNECT_BURST_MAX)
+		log_err("bfdd registered %u sessions at connect, as many as FRR 8.4's "
+			"bfdd can send at once: sessions beyond them may have been "
+			"dropped by bfdd and are not probed (check `show bfd peers`)",
+			d->dyn_burst);
 	if (s->flags & SRFD_BFDDP_F_IPV6)
 		inet_ntop(AF_INET6, s->dst, peer, sizeof(peer));
 	t = (s->flags & SRFD_BFDDP_F_IPV6) ? template_for(d, s) : NULL;
@@ -680,21 +673,16 @@ static int bfddp_counters(void *ctx, __u32 lid, struct srfd_bfddp_counters *c)
 	struct srfdd *d = ctx;
 	struct srfd_dyn *dy = dyn_by_lid(d, lid);
 	struct srfd_session_state st;
-	unsigned int i, len;
+	unsigned int len;
 
-	if (!dy)
+	if (!dy || dyn_state(d, dy, &st))
 		return -ENOENT;
 	len = SRFD_PROBE_LEN(dy->sc.nsegs + 2);
-	for (i = 0; i < d->conf.nsessions; i++)
-		if (!strcmp(d->conf.sessions[i].name, dy->sc.name) &&
-		    !srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st)) {
-			c->out_packets = st.probes_tx;
-			c->out_bytes = st.probes_tx * len;
-			c->in_packets = st.probes_rx;
-			c->in_bytes = st.probes_rx * len;
-			return 0;
-		}
-	return -ENOENT;
+	c->out_packets = st.probes_tx;
+	c->out_bytes = st.probes_tx * len;
+	c->in_packets = st.probes_rx;
+	c->in_bytes = st.probes_rx * len;
+	return 0;
 }
 
 static void dyn_forget(struct ev_loop *loop, ev_timer *w, int revents)
