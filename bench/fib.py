@@ -16,7 +16,6 @@ alternating order over --repeat rounds:
   bench/fib.py [--prefixes 256] [--trials 10] [--repeat 2]
 """
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -46,15 +45,10 @@ def write_conf(topo, inst, n, objects):
 def messages(path, t0, gw):
     """Arrival times of route messages after @t0 moving a prefix to @gw."""
     seen = {}
-    with open(path) as f:
-        for line in f:
-            try:
-                m = json.loads(line)
-            except ValueError:
-                continue
-            if (m["t"] >= t0 and m["type"] == "newroute" and m.get("metric") == 16
-                    and m.get("gw") == gw and m["dst"] not in seen):
-                seen[m["dst"]] = m["t"]
+    for m in st.json_lines(path):
+        if (m["t"] >= t0 and m["type"] == "newroute" and m.get("metric") == 16
+                and m.get("gw") == gw and m["dst"] not in seen):
+            seen[m["dst"]] = m["t"]
     return seen
 
 

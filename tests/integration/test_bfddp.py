@@ -12,7 +12,6 @@ netlink listener stamps RTM_DELROUTE): detection, reaction and total per
 trial; counters answered; bfdd killed and restarted: srfd's session is
 re-adopted without a flap.
 """
-import json
 import os
 import subprocess
 import sys
@@ -47,15 +46,6 @@ BGP_B = """router bgp 65001
 """
 
 
-def until(fn, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
-
-
 def established(f):
     j = f.json("show bgp neighbors fc00:ab::2 json") or {}
     return j.get("fc00:ab::2", {}).get("bgpState") == "Established"
@@ -70,17 +60,6 @@ def bfd_peer(f):
 
 def has_route(topo):
     return ROUTE in topo.run("A", "ip", "-6", "route", "show", ROUTE, capture=True).stdout
-
-
-def lines(path):
-    out = []
-    with open(path) as f:
-        for ln in f:
-            try:
-                out.append(json.loads(ln))
-            except ValueError:
-                pass
-    return out
 
 
 def srfd_session(inst):
@@ -134,7 +113,7 @@ def software_baseline(trials):
                                   " neighbor fc00:ab::2 bfd profile fast\n")
             f.start("bgpd", bgp)
         for i in range(trials):
-            if not until(lambda: established(fa) and has_route(topo) and
+            if not st.until(lambda: established(fa) and has_route(topo) and
                          (bfd_peer(fa) or {}).get("status") == "up", 30, 0.1):
                 missed += 1
                 continue
@@ -142,9 +121,9 @@ def software_baseline(trials):
             time.sleep(0.05 + (i % 5) * 0.0021)
             t0 = topo.fail()
             offset = topo.last_commit_realtime_ns - t0
-            gone = until(lambda: [m for m in lines(path) if m["t"] >= t0 and
+            gone = st.until(lambda: [m for m in st.json_lines(path) if m["t"] >= t0 and
                                   m["type"] == "delroute" and m["dst"] == ROUTE], 3, 0.01)
-            downs = until(lambda: (lambda x: x if len(x) > n else None)(bfdd_downs(fa)), 2)
+            downs = st.until(lambda: (lambda x: x if len(x) > n else None)(bfdd_downs(fa)), 2, 0.05)
             topo.repair()
             if not gone or not downs:
                 missed += 1
@@ -190,7 +169,7 @@ def main():
         fb.start("zebra", "")
         fb.start("bgpd", BGP_B)
 
-        up = until(lambda: established(fa) and has_route(topo) and
+        up = st.until(lambda: established(fa) and has_route(topo) and
                    (bfd_peer(fa) or {}).get("status") == "up", 40, 0.2)
         s = srfd_session(inst)
         t.ok(up and s and s["state"] == "up",
@@ -200,7 +179,7 @@ def main():
 
         det, react, total, diags, missed = [], [], [], set(), 0
         for i in range(TRIALS):
-            if not until(lambda: established(fa) and has_route(topo) and
+            if not st.until(lambda: established(fa) and has_route(topo) and
                          (srfd_session(inst) or {}).get("state") == "up" and
                          (bfd_peer(fa) or {}).get("status") == "up", 20, 0.1):
                 missed += 1
@@ -208,9 +187,9 @@ def main():
             downs = srfd_session(inst)["downs"]
             time.sleep(0.05 + (i % 5) * 0.0021)
             t0 = topo.fail()
-            gone = until(lambda: [m for m in lines(path) if m["t"] >= t0 and
+            gone = st.until(lambda: [m for m in st.json_lines(path) if m["t"] >= t0 and
                                   m["type"] == "delroute" and m["dst"] == ROUTE], 3, 0.01)
-            s = until(lambda: (lambda x: x if x and x["downs"] > downs else None)(
+            s = st.until(lambda: (lambda x: x if x and x["downs"] > downs else None)(
                 srfd_session(inst)), 2)
             p = bfd_peer(fa)
             topo.repair()
@@ -236,7 +215,7 @@ def main():
                            for x in diags),
              "bfdd shows the peer down with the diagnostic srfd gave: %s" % sorted(diags))
 
-        until(lambda: (bfd_peer(fa) or {}).get("status") == "up", 20, 0.2)
+        st.until(lambda: (bfd_peer(fa) or {}).get("status") == "up", 20, 0.2)
         t1 = time.monotonic()
         cnt = fa.json("show bfd peer fc00:ab::2 counters json") or {}
         took = time.monotonic() - t1
@@ -251,7 +230,7 @@ def main():
         fa.pids.remove(bfdd_pid)
         time.sleep(1.0)
         fa.start("bfdd", "", "--dplaneaddr", "unix:" + sock)
-        back = until(lambda: (bfd_peer(fa) or {}).get("status") == "up", 30, 0.2)
+        back = st.until(lambda: (bfd_peer(fa) or {}).get("status") == "up", 30, 0.2)
         s1 = srfd_session(inst)
         t.ok(back and s0 and s1 and s1["downs"] == s0["downs"] and s1["state"] == "up"
              and s1["name"] == s0["name"],

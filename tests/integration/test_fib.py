@@ -41,29 +41,14 @@ class Watch:
         self.path = os.path.join(topo.tmp, "nl-%s.json" % node)
         self.f = open(self.path, "w")
         self.p = topo.popen(node, st.PY, NLWATCH, stdout=self.f, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and "ready" not in open(self.path).read():
-            time.sleep(0.02)
+        st.until(lambda: "ready" in open(self.path).read(), 5)
 
     def lines(self):
-        out = []
-        with open(self.path) as f:
-            for line in f:
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    pass
-        return out
+        return st.json_lines(self.path)
 
     def wait(self, pred, after_t, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            hit = [m for m in self.lines() if m["t"] >= after_t and pred(m)]
-            if hit:
-                return hit[0]
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.005)
+        return st.until(lambda: next((m for m in self.lines()
+                                      if m["t"] >= after_t and pred(m)), None), timeout, 0.005)
 
 
 def moved_to(gw):
@@ -93,22 +78,13 @@ def bird_start(topo, node):
     # in the foreground: a child of the topology, ended with it whatever happens
     topo.popen(node, BIRD, "-f", "-c", conf, "-s", d + "/bird.ctl",
                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    until(lambda: os.path.exists(d + "/bird.ctl"), 5)
+    st.until(lambda: os.path.exists(d + "/bird.ctl"), 5)
     return d
 
 
 def bird_route(topo, node, d):
     return topo.run(node, "birdc", "-s", d + "/bird.ctl", "show", "route", "for", PFX, "all",
                     check=False, capture=True).stdout
-
-
-def until(fn, timeout):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(0.02)
 
 
 def main():
@@ -162,7 +138,7 @@ def run(topo):
              "first hop (no nexthop object)", routes.stdout + routes.stderr + nh)
 
     if zdir:
-        sel, via = until(lambda: (lambda s: s if s[1] == PRIMARY_GW else None)(
+        sel, via = st.until(lambda: (lambda s: s if s[1] == PRIMARY_GW else None)(
             zebra_selected_via(zebra_route(zdir))), 5) or (False, None)
         t.ok(sel and via == PRIMARY_GW, "zebra selects it as a kernel route (K>*) via %s" % via,
              zebra_route(zdir))
@@ -170,7 +146,7 @@ def run(topo):
         t.skip("zebra selects it as a kernel route", "FRR is not installed" if not objects
                else "FRR 8.4 zebra re-installs nexthop objects it did not make")
     if bdir:
-        out = until(lambda: (lambda o: o if "Kernel.source: 245" in o else None)(
+        out = st.until(lambda: (lambda o: o if "Kernel.source: 245" in o else None)(
             bird_route(topo, "A", bdir)), 15) or ""
         t.ok("Kernel.source: 245" in out and "via %s on a-b" % PRIMARY_GW in out,
              "BIRD learns it: krt_source (Kernel.source) 245, via the primary's first hop", out)
@@ -255,7 +231,7 @@ def run(topo):
         topo.run("A", "ip", "nexthop", "del", "id", str(nhid))
     else:
         topo.run("A", "ip", "-6", "route", "del", PFX, "metric", "16")
-    back = until(lambda: fast_route() if watch.wait(
+    back = st.until(lambda: fast_route() if watch.wait(
         lambda m: m["type"] == "delroute" and m["dst"] == PFX and m["metric"] == 16, t_del, 0)
         else None, 5)
     t.ok(before and back, "the fast route %s deleted by hand is put back (%s)"

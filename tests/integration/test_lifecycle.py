@@ -7,7 +7,6 @@ sessions (10 ms over A-B, 5 ms over A-C). Each scenario asserts exact values:
 packets of a sequenced 10 kpps UDP stream H1 -> H2, session states and
 counters before/after, routes, filters and pins, monitor events.
 """
-import json
 import os
 import signal
 import subprocess
@@ -61,14 +60,7 @@ class Monitor:
         time.sleep(0.1)
 
     def events(self):
-        with open(self.path) as f:
-            out = []
-            for line in f:
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    pass
-            return out
+        return st.json_lines(self.path)
 
     def wait(self, pred, timeout):
         deadline = time.monotonic() + timeout

@@ -104,6 +104,30 @@ SEG6LOCAL = _has_seg6local()
 SID_KIND = "End.BPF" if SEG6LOCAL else "lwt-in"
 
 
+def until(fn, timeout, step=0.02):
+    """Call @fn until it returns something true or @timeout s have passed
+    (at least once); its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def json_lines(path):
+    """The JSON objects of a file written one per line by another process
+    (a line still being written is skipped)."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
 def mono_ns():
     return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
 
