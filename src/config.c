@@ -17,6 +17,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "schedule.h"
 #include "encap.h"
 
 const char srfd_default_config[] =
@@ -809,7 +810,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		"instance", "bpffs", "control_socket", "local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
 		"encap_mtu", "stall_limit_ms", "fib_objects", "profiles",
-		"bfd_dataplane", NULL,
+		"bfd_dataplane", "max_sessions", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -896,15 +897,51 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 			min_interval = sc->interval_us;
 	}
 
-	get_uint(ctx, root, "tick_us", &conf->tick_us, min_interval,
+	conf->tick_auto = !config_setting_get_member(root, "tick_us");
+	get_uint(ctx, root, "tick_us", &conf->tick_us, 0,
 		 SRFD_MIN_INTERVAL_US, min_interval);
+	get_uint(ctx, root, "max_sessions", &conf->max_sessions,
+		 SRFD_DEFAULT_MAX_SESSIONS, 1, SRFD_MAX_SESSIONS);
+	if (conf->nsessions > conf->max_sessions)
+		fail(ctx, config_setting_get_member(root, "max_sessions") ?: list,
+		     "%u sessions configured but max_sessions is %u",
+		     conf->nsessions, conf->max_sessions);
 	get_uint(ctx, root, "stall_limit_ms", &conf->stall_limit_ms,
 		 SRFD_DEFAULT_STALL_LIMIT_MS, SRFD_MIN_STALL_LIMIT_MS,
 		 SRFD_MAX_STALL_LIMIT_MS);
 	get_bool(ctx, root, "fib_objects", &conf->fib_objects, 0);
 	parse_bfd_dataplane(ctx, root, conf);
 	parse_prefixes(ctx, root, conf);
+	if (!ctx->nerr) {
+		char why[256];
+
+		if (srfd_config_schedule(conf, why, sizeof(why)))
+			fail(ctx, list ?: root, "%s", why);
+	}
 	return ctx->nerr ? -EINVAL : 0;
+}
+
+int srfd_config_schedule(struct srfd_config *conf, char *err, size_t errlen)
+{
+	struct srfd_sched_plan *plan;
+	__u16 *slot;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	if (conf->tick_auto)
+		conf->tick_us = srfd_sched_tick_us(conf);
+	plan = malloc(sizeof(*plan));
+	slot = calloc(SRFD_MAX_SESSIONS, sizeof(*slot));
+	if (plan && slot) {
+		for (i = 0; i < conf->nsessions; i++)
+			slot[i] = i;
+		ret = srfd_sched_build(conf, slot, NULL, plan, err, errlen);
+	} else {
+		snprintf(err, errlen, "out of memory");
+	}
+	free(plan);
+	free(slot);
+	return ret;
 }
 
 #define INCLUDE_MAX_DEPTH	10		/* libconfig's own limit */

@@ -96,7 +96,9 @@ struct srfd_config {
 	int ctl_socket_default;	/* derived from the instance name */
 	__u8 local_sid[SRFD_SID_LEN];
 	__u8 source[SRFD_SID_LEN];
-	__u32 tick_us;		/* pacing of the ticker: min session interval */
+	__u32 tick_us;		/* pacing of the ticker (sched.h) */
+	int   tick_auto;	/* tick_us not configured: derived from the sessions */
+	__u32 max_sessions;	/* session map slots, fixed when maps are created */
 	__u32 stall_limit_ms;	/* own-clock silence before sessions stall */
 	int   fib_objects;	/* fast routes through nexthop objects */
 	unsigned int nprofiles;
@@ -137,6 +139,13 @@ int srfd_config_set_instance(struct srfd_config *conf, const char *name,
 
 /* The configuration the demo and `srfdd --default-config` use. */
 extern const char srfd_default_config[];
+
+/*
+ * Derive the tick (unless configured) and check that the sessions can be
+ * scheduled on it; call after changing conf->sessions. 0 or -EINVAL with
+ * the reason in @err.
+ */
+int srfd_config_schedule(struct srfd_config *conf, char *err, size_t errlen);
 
 /* Index of the session called @name in @conf, or -1. */
 int srfd_config_session_index(const struct srfd_config *conf, const char *name);

@@ -26,6 +26,7 @@
 #include "pin.h"
 #include "plan.h"
 #include "routes.h"
+#include "schedule.h"
 #include "session.h"
 #include "srfd.skel.h"
 
@@ -101,6 +102,9 @@ static int adopt_check(struct srfd_dp *dp)
 		err = -EXDEV;
 	} else {
 		dp->generation = set.generation;
+		/* the pinned maps' size wins; srfdd refuses a config that differs */
+		dp->max_sessions = set.max_sessions;
+		dp->sched_half = set.sched_half & 1;
 	}
 	close(fd);
 	return err;
@@ -160,6 +164,14 @@ int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
 		goto fail;
 	}
 	bpf_program__set_autoload(dp->skel->progs.srfd_rx_test, false);
+	/* the session maps' size is fixed from here on */
+	if (!dp->adopted || !dp->max_sessions)
+		dp->max_sessions = conf->max_sessions ?: SRFD_DEFAULT_MAX_SESSIONS;
+	bpf_map__set_max_entries(dp->skel->maps.srfd_sess_cfg, dp->max_sessions);
+	bpf_map__set_max_entries(dp->skel->maps.srfd_sess_state, dp->max_sessions);
+	bpf_map__set_max_entries(dp->skel->maps.srfd_sess_guards, dp->max_sessions);
+	bpf_map__set_max_entries(dp->skel->maps.srfd_sched_slot,
+				 2 * dp->max_sessions);
 	/* only the receiver this kernel can route to is loaded */
 	dp->sid_kind = srfd_kernel_seg6local() ? SRFD_SID_END_BPF : SRFD_SID_LWT_IN;
 	bpf_program__set_autoload(dp->skel->progs.srfd_reflect,
@@ -207,6 +219,8 @@ static int write_settings(struct srfd_dp *dp, unsigned int nr_slots)
 		.tc_handle = dp->tc_handle,
 		.netns_ino = dp->netns_ino,
 		.stall_ns = (__u64)dp->conf->stall_limit_ms * 1000000,
+		.sched_half = dp->sched_half,
+		.max_sessions = dp->max_sessions,
 	};
 
 	memcpy(set.local_sid, dp->conf->local_sid, SRFD_SID_LEN);
@@ -391,6 +405,120 @@ static void reflectors_write(struct srfd_dp *dp, const struct srfd_config *conf)
 	}
 }
 
+/*
+ * The live half of a pinned schedule as a plan, so a restarted srfdd keeps
+ * every session in its bucket (NULL if there is none to read).
+ */
+static struct srfd_sched_plan *sched_read(struct srfd_dp *dp)
+{
+	struct srfd_sched_plan *p = calloc(1, sizeof(*p));
+	__u32 half = dp->sched_half, c, b, pos, key, start, end, s;
+
+	if (!p || bpf_map__lookup_elem(dp->skel->maps.srfd_sched, &half,
+				       sizeof(half), &p->hdr, sizeof(p->hdr), 0) ||
+	    p->hdr.nclasses > SRFD_SCHED_MAX_CLASSES) {
+		free(p);
+		return NULL;
+	}
+	for (c = 0; c < p->hdr.nclasses; c++) {
+		const struct srfd_sched_class *cl = &p->hdr.classes[c];
+
+		if (!cl->period || cl->period > SRFD_SCHED_MAX_PERIOD ||
+		    cl->first + cl->period >= SRFD_SCHED_BUCKETS)
+			continue;
+		for (b = 0; b < cl->period; b++) {
+			key = half * SRFD_SCHED_BUCKETS + cl->first + b;
+			if (bpf_map__lookup_elem(dp->skel->maps.srfd_sched_bucket,
+						 &key, 4, &start, 4, 0))
+				break;
+			key++;
+			if (bpf_map__lookup_elem(dp->skel->maps.srfd_sched_bucket,
+						 &key, 4, &end, 4, 0))
+				break;
+			for (pos = start; pos < end && pos < dp->max_sessions; pos++) {
+				key = half * dp->max_sessions + pos;
+				if (bpf_map__lookup_elem(dp->skel->maps.srfd_sched_slot,
+							 &key, 4, &s, 4, 0) ||
+				    s >= SRFD_MAX_SESSIONS)
+					continue;
+				p->period_of[s] = cl->period;
+				p->phase_of[s] = b;
+			}
+		}
+	}
+	return p;
+}
+
+/* @n array entries from @first on, in one call where the kernel can */
+static int array_write(struct bpf_map *map, __u32 first, const __u32 *vals,
+		       __u32 n)
+{
+	__u32 *keys, i, count = n;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = first + i;
+	if (bpf_map_update_batch(bpf_map__fd(map), keys, vals, &count, NULL))
+		for (i = 0, err = 0; !err && i < n; i++)
+			err = map_write(map, first + i, &vals[i], sizeof(vals[i]));
+	free(keys);
+	return err;
+}
+
+/*
+ * Lay out @conf's sessions and write the schedule into the idle half; the
+ * settings written next make it live. Sessions keep their buckets.
+ */
+static int sched_apply(struct srfd_dp *dp, const struct srfd_config *conf,
+		       const struct srfd_plan *plan)
+{
+	struct srfd_sched_plan *next;
+	__u32 half = dp->sched_half ^ 1, nb;
+	char why[256];
+	int err;
+
+	if (!dp->sched && dp->adopted)
+		dp->sched = sched_read(dp);
+	next = malloc(sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	err = srfd_sched_build(conf, plan->sess_slot, dp->sched, next, why,
+			       sizeof(why));
+	if (err) {
+		log_err("cannot schedule the sessions: %s", why);
+		free(next);
+		return err;
+	}
+	nb = next->hdr.nclasses ?
+	     next->hdr.classes[next->hdr.nclasses - 1].first +
+	     next->hdr.classes[next->hdr.nclasses - 1].period + 1 : 0;
+	err = array_write(dp->skel->maps.srfd_sched_bucket,
+			  half * SRFD_SCHED_BUCKETS, next->bucket, nb);
+	if (!err)
+		err = array_write(dp->skel->maps.srfd_sched_slot,
+				  half * dp->max_sessions, next->slot,
+				  next->hdr.nslots);
+	if (!err)
+		err = map_write(dp->skel->maps.srfd_sched, half, &next->hdr,
+				sizeof(next->hdr));
+	if (err) {
+		free(next);
+		return err;
+	}
+	free(dp->sched);
+	dp->sched = next;
+	dp->sched_half = half;
+	log_info("schedule: tick %u us, %u classes, %.1f probes per tick "
+		 "(at most %u sessions looked at in one tick)", conf->tick_us,
+		 next->hdr.nclasses, next->per_tick, next->peak);
+	return 0;
+}
+
 int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 {
 	struct srfd_session_cfg *cur_sess;
@@ -444,6 +572,9 @@ int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 		goto out;
 	}
 	reflectors_write(dp, conf);
+	err = sched_apply(dp, conf, plan);
+	if (err)
+		goto out;
 	memcpy(dp->sess_slot, plan->sess_slot, sizeof(dp->sess_slot));
 	memcpy(dp->pfx_slot, plan->pfx_slot, sizeof(dp->pfx_slot));
 	memset(dp->sess_link_down, 0, sizeof(dp->sess_link_down));
@@ -649,6 +780,8 @@ void srfd_dp_close(struct srfd_dp *dp)
 	dp->nl = NULL;
 	free(dp->fib);
 	dp->fib = NULL;
+	free(dp->sched);
+	dp->sched = NULL;
 }
 
 void srfd_dp_flush(struct srfd_dp *dp)

@@ -60,6 +60,9 @@ struct srfd_dp {
 	__u8 pfx_conflict[SRFD_MAX_PREFIXES];
 	/* per prefix: its first hop is on a device without Ethernet header */
 	__u8 pfx_not_ether[SRFD_MAX_PREFIXES];
+	__u32 max_sessions;	/* session map slots, fixed at load */
+	__u32 sched_half;	/* live half of the schedule maps */
+	struct srfd_sched_plan *sched;	/* what the live half holds */
 	unsigned int repairs;	/* total, for `stats show` */
 	unsigned int adopt_check_failed;
 };

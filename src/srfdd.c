@@ -41,6 +41,7 @@
 #include "netlink.h"
 #include "pin.h"
 #include "session.h"
+#include "schedule.h"
 
 #define CLOCK_CHECK_S		0.02	/* probe clock health check period */
 /*
@@ -464,6 +465,7 @@ static void ctl_send_lines(struct srfd_ctl_client *c, const char *text)
 static int dyn_apply(struct srfdd *d)
 {
 	unsigned int i, n;
+	char why[256];
 	int ret;
 
 	d->conf = d->file;
@@ -476,16 +478,21 @@ static int dyn_apply(struct srfdd *d)
 				"that name: not probed for bfdd", d->dyn[i].sc.name);
 			continue;
 		}
-		if (n == SRFD_MAX_SESSIONS) {
-			log_err("bfdd session %s: no room (%u sessions): not probed",
-				d->dyn[i].sc.name, SRFD_MAX_SESSIONS);
+		if (n == d->conf.max_sessions) {
+			log_err("bfdd session %s: no room (max_sessions %u): not probed",
+				d->dyn[i].sc.name, d->conf.max_sessions);
 			continue;
 		}
 		d->conf.sessions[n++] = d->dyn[i].sc;
-		if (d->dyn[i].sc.interval_us < d->conf.tick_us)
+		if (!d->conf.tick_auto && d->dyn[i].sc.interval_us < d->conf.tick_us)
 			d->conf.tick_us = d->dyn[i].sc.interval_us;
 	}
 	d->conf.nsessions = n;
+	if (srfd_config_schedule(&d->conf, why, sizeof(why))) {
+		log_err("bfdd's sessions cannot be scheduled with the configured "
+			"ones (%s): none of them is probed", why);
+		d->conf = d->file;
+	}
 	ret = srfd_dp_apply(&d->dp, &d->conf);
 	if (!ret) {
 		links_sync(d);
@@ -745,6 +752,12 @@ static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 			 "cannot change on reload (restart srfdd)");
 		ret = -EINVAL;
 	}
+	if (!ret && d->next.max_sessions != d->dp.max_sessions) {
+		snprintf(err, sizeof(err), "max_sessions cannot change on reload "
+			 "(the maps hold %u): it takes `srfdd --flush` and a "
+			 "restart", d->dp.max_sessions);
+		ret = -EINVAL;
+	}
 	if (ret) {
 		srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, 0,
 			 "configuration refused, nothing changed");
@@ -785,9 +798,21 @@ static int ctl_stats(struct srfdd *d, struct srfd_ctl_client *c)
 	rec.value = stall_saves;
 	err = srfd_ctl_reply(c, &rec, sizeof(rec));
 	if (!err && !srfd_dp_read_global(&d->dp, &g)) {
-		snprintf(rec.name, sizeof(rec.name), "max_tick_gap_us");
-		rec.value = g.max_tick_gap_ns / 1000;
-		err = srfd_ctl_reply(c, &rec, sizeof(rec));
+		const struct { const char *name; __u64 value; } sched[] = {
+			{ "max_tick_gap_us", g.max_tick_gap_ns / 1000 },
+			{ "tick_us", d->conf.tick_us },
+			{ "ticks", g.ticks },
+			{ "sched_visits", g.sched_visits },
+			{ "max_tick_visits", g.max_tick_visits },
+			{ "sched_overruns", g.sched_overruns },
+			{ "sched_peak", d->dp.sched ? d->dp.sched->peak : 0 },
+		};
+
+		for (i = 0; !err && i < sizeof(sched) / sizeof(sched[0]); i++) {
+			snprintf(rec.name, sizeof(rec.name), "%s", sched[i].name);
+			rec.value = sched[i].value;
+			err = srfd_ctl_reply(c, &rec, sizeof(rec));
+		}
 	}
 	if (!err) {
 		snprintf(rec.name, sizeof(rec.name), "repairs");
@@ -1008,6 +1033,15 @@ static int start(struct srfdd *d)
 	err = srfd_dp_open(&d->dp, &d->conf, on_kernel_event, on_alert, d);
 	if (err)
 		return err;
+	if (d->dp.max_sessions != d->conf.max_sessions) {
+		log_err("instance '%s': its pinned maps hold %u sessions, the "
+			"configuration says max_sessions = %u; map sizes are fixed "
+			"while the data path lives: configure %u, or `srfdd --flush "
+			"-i %s` first (protection stops until the restart)",
+			d->conf.instance, d->dp.max_sessions, d->conf.max_sessions,
+			d->dp.max_sessions, d->conf.instance);
+		return -EXFULL;
+	}
 	if (d->dp.adopted)
 		log_info("instance '%s': adopting the kernel state pinned in %s "
 			 "(generation %u)", d->conf.instance, d->dp.pin_dir,

@@ -28,6 +28,7 @@
 #include "encap.h"
 #include "kernel.h"
 #include "probe.h"
+#include "schedule.h"
 #include "session.h"
 #include "srfd.skel.h"
 
@@ -56,12 +57,35 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* write @plan into half 0 of the schedule maps, as the dataplane does */
+static void write_schedule(const struct srfd_sched_plan *plan)
+{
+	__u32 c, k, nb = 0;
+
+	for (c = 0; c < plan->hdr.nclasses; c++)
+		nb = plan->hdr.classes[c].first + plan->hdr.classes[c].period + 1;
+	for (k = 0; k < nb; k++)
+		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_bucket,
+						      &k, 4, &plan->bucket[k], 4, 0), 0);
+	for (k = 0; k < plan->hdr.nslots; k++)
+		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_slot,
+						      &k, 4, &plan->slot[k], 4, 0), 0);
+	k = 0;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched, &k, 4,
+					      &plan->hdr, sizeof(plan->hdr), 0), 0);
+}
+
 static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
 {
-	struct srfd_config conf = { 0 };
+	static struct srfd_config conf, one;
+	static struct srfd_sched_plan plan;
 	struct srfd_session_cfg cfg;
 	struct srfd_settings settings;
 	__u32 zero = 0;
+	__u16 slots[1] = { slot };
+	char why[256];
+
+	memset(&conf, 0, sizeof(conf));
 
 	inet_pton(AF_INET6, "fc00:a::bf", conf.local_sid);
 	inet_pton(AF_INET6, "fc00:a::1", conf.source);
@@ -76,7 +100,18 @@ static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
 	ck_assert_int_eq(srfd_session_cfg_build(&conf, slot, slot, 1, KEY, &cfg), 0);
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &slot,
 					      4, &cfg, sizeof(cfg), 0), 0);
+	/* the schedule: this one session, on a tick of its interval */
+	one = conf;
+	one.nsessions = 1;
+	one.sessions[0] = conf.sessions[slot];
+	one.tick_auto = 1;
+	one.tick_us = srfd_sched_tick_us(&one);
+	ck_assert_uint_eq(one.tick_us, INTERVAL_US);
+	ck_assert_int_eq(srfd_sched_build(&one, slots, NULL, &plan, why,
+					  sizeof(why)), 0);
+	write_schedule(&plan);
 	memset(&settings, 0, sizeof(settings));
+	settings.max_sessions = SRFD_MAX_SESSIONS;
 	settings.nr_slots = slot + 1;
 	settings.generation = 1;
 	settings.pacer_ifindex = 1;	/* this namespace's lo */

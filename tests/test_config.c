@@ -183,7 +183,7 @@ static const struct bad_case {
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\";",
 	  "t: missing required key 'sessions'" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
-	  "'sessions' needs 1..128 entries, got 0" },
+	  "'sessions' needs 1..4096 entries, got 0" },
 	{ "instance = \"a/b\"; local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
 	  "'instance' may hold only letters" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"

@@ -21,6 +21,7 @@
 #define SRFD_TIMER_ABS (1ULL << 0)
 #define SRFD_FIB_LOOKUP_SKIP_NEIGH (1U << 2)	/* 6.3 */
 
+/* session maps: max_entries is the config's max_sessions, set at load */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -45,6 +46,32 @@ struct {
 	__type(value, struct srfd_settings);
 } srfd_settings SEC(".maps");
 
+/* the probe schedule, two halves (struct srfd_sched in srfd/srfd.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct srfd_sched);
+} srfd_sched SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, 2 * SRFD_SCHED_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u32);
+} srfd_sched_bucket SEC(".maps");
+
+/* 2 x max_sessions entries (set at load) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, 2 * SRFD_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, __u32);
+} srfd_sched_slot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -61,8 +88,13 @@ struct {
 	__type(value, __u64);
 } srfd_counters SEC(".maps");
 
+/* slot ranges one tick visits: up to two per schedule class */
+#define TICK_MAX_RANGES	(2 * SRFD_SCHED_MAX_CLASSES)
+
 struct srfd_scratch {
 	__u8 buf[SRFD_PROBE_BUF_LEN];
+	__u32 lo[TICK_MAX_RANGES];
+	__u32 hi[TICK_MAX_RANGES];
 };
 
 struct {

@@ -13,6 +13,7 @@
 #include "maps.h"
 #include "probe.h"
 #include "reroute.h"
+#include "buckets.h"
 /*
  * Move @st from @from to @to; only one CPU wins a given transition. Leaving
  * `up` records @reason, counts a down and flips the guarded prefixes to
@@ -149,13 +150,9 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 		return;
 	session_arm_watchdog(cfg, st, set->generation, now);
 
-	/* half an interval of slack absorbs tick jitter without skipping */
 	due = st->next_tx_ns;
-	if ((__s64)(now + cfg->interval_ns / 2 - due) < 0)
+	if (!srfd_sched_due(due, now, cfg->interval_ns, &next))
 		return;
-	next = due + cfg->interval_ns;
-	if ((__s64)(now - next) >= 0)	/* we stalled: restart the schedule */
-		next = now + cfg->interval_ns;
 	/* two tickers may run at once on two CPUs: one send per slot */
 	if (__sync_val_compare_and_swap(&st->next_tx_ns, due, next) != due)
 		return;
@@ -177,13 +174,142 @@ fail:
 	count(SRFD_R_TX_FAIL);
 }
 
+/* What one tick visits; the slot ranges live in the per-CPU scratch. */
+struct tick_walk {
+	struct __sk_buff *skb;
+	const struct srfd_settings *set;
+	struct srfd_scratch *scratch;
+	__u64 now;
+	__u32 base;		/* the live half's first srfd_sched_slot entry */
+	__u32 nranges;
+	__u32 r;		/* current range */
+	__u32 pos;		/* next entry of srfd_sched_slot */
+};
+
+static int tick_visit_one(__u32 index __attribute__((unused)), void *ctx)
+{
+	struct tick_walk *w = ctx;
+	struct srfd_scratch *sc = w->scratch;
+	__u32 r = w->r, key, *id;
+
+	if (r >= TICK_MAX_RANGES)
+		return 1;
+	if (w->pos >= sc->hi[r]) {	/* ranges are never empty */
+		r += 1;
+		if (r >= w->nranges || r >= TICK_MAX_RANGES)
+			return 1;
+		w->r = r;
+		w->pos = sc->lo[r];
+	}
+	key = w->base + w->pos;
+	w->pos += 1;
+	id = bpf_map_lookup_elem(&srfd_sched_slot, &key);
+	if (id)
+		session_maybe_send(w->skb, *id, sc->buf, w->now, w->set);
+	return 0;
+}
+
+static __always_inline __u32 bucket_start(__u32 half, __u32 idx)
+{
+	__u32 key = half * SRFD_SCHED_BUCKETS + idx, *v;
+
+	v = bpf_map_lookup_elem(&srfd_sched_bucket, &key);
+	return v ? *v : 0;
+}
+
+static __always_inline void tick_add_range(struct tick_walk *w, __u32 lo,
+					   __u32 hi)
+{
+	__u32 n = w->nranges;
+
+	if (lo >= hi || n >= TICK_MAX_RANGES)
+		return;
+	w->scratch->lo[n] = lo;
+	w->scratch->hi[n] = hi;
+	w->nranges = n + 1;
+}
+
+/*
+ * Advance the schedule to @now and visit the buckets that came due: the
+ * sessions they hold are looked at (and sent to if due), nobody else.
+ * Returns the number of sessions visited.
+ */
+static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
+					   struct srfd_global *g,
+					   const struct srfd_settings *set,
+					   struct srfd_scratch *scratch,
+					   __u64 now)
+{
+	const struct srfd_sched *sched;
+	struct tick_walk w = { .scratch = scratch };
+	__u64 last, pos, adv;
+	__u32 half, c, total = 0, first, nb, end, lo, hi;
+
+	half = set->sched_half & 1;
+	sched = bpf_map_lookup_elem(&srfd_sched, &half);
+	if (!sched)
+		return 0;
+	last = g->sched_ns;
+	adv = last ? srfd_sched_advance(now - last, sched->tick_ns) : 1;
+	if (!adv)
+		return 0;
+	/* two tickers on two CPUs: one of them moves the schedule */
+	if (__sync_val_compare_and_swap(&g->sched_ns, last, now) != last)
+		return 0;
+	pos = g->sched_tick;
+	g->sched_tick = pos + adv;
+
+	for (c = 0; c < SRFD_SCHED_MAX_CLASSES; c++) {
+		const struct srfd_sched_class *cl = &sched->classes[c];
+
+		if (c >= sched->nclasses)
+			break;
+		if (!cl->period || cl->period > SRFD_SCHED_MAX_PERIOD ||
+		    cl->first > SRFD_SCHED_BUCKETS - SRFD_SCHED_MAX_PERIOD - 1)
+			continue;
+		srfd_sched_buckets(pos, adv, cl->period, &first, &nb);
+		end = first + nb;
+		lo = bucket_start(half, cl->first + first);
+		if (end <= cl->period) {
+			hi = bucket_start(half, cl->first + end);
+			tick_add_range(&w, lo, hi);
+		} else {	/* wraps around the class's last bucket */
+			hi = bucket_start(half, cl->first + cl->period);
+			tick_add_range(&w, lo, hi);
+			lo = bucket_start(half, cl->first);
+			hi = bucket_start(half, cl->first + end - cl->period);
+			tick_add_range(&w, lo, hi);
+		}
+	}
+	for (c = 0; c < TICK_MAX_RANGES; c++) {
+		if (c >= w.nranges)
+			break;
+		total += scratch->hi[c] - scratch->lo[c];
+	}
+	if (!total)
+		return 0;
+	if (total > SRFD_TICK_MAX_VISITS) {
+		/* only after a long stall: the rest wait for their next bucket */
+		count(SRFD_R_TICK_OVERRUN);
+		__sync_fetch_and_add(&g->sched_overruns, total - SRFD_TICK_MAX_VISITS);
+		total = SRFD_TICK_MAX_VISITS;
+	}
+	w.skb = skb;
+	w.set = set;
+	w.now = now;
+	w.base = half * set->max_sessions;
+	w.pos = scratch->lo[0];
+	bpf_loop(total, tick_visit_one, &w, 0);
+	return total;
+}
+
 static __always_inline int handle_tick(struct __sk_buff *skb)
 {
 	const struct srfd_settings *set;
 	struct srfd_scratch *scratch;
 	struct srfd_global *global;
 	struct srfd_tick tick;
-	__u32 zero = 0, nr, i;
+	__u32 zero = 0, visits;
 	__u64 now;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &tick, sizeof(tick)) ||
@@ -201,7 +327,10 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 
 	now = bpf_ktime_get_ns();
 	global = bpf_map_lookup_elem(&srfd_global, &zero);
-	if (global) {
+	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
+	if (!global || !scratch)
+		return TC_ACT_SHOT;
+	{
 		__u64 gap = now - global->last_tick_ns;
 
 		/* racy across CPUs by design: a statistic, not a decision */
@@ -210,15 +339,11 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 		__sync_fetch_and_add(&global->ticks, 1);
 		global->last_tick_ns = now;
 	}
-	scratch = bpf_map_lookup_elem(&srfd_scratch, &zero);
-	if (!scratch)
-		return TC_ACT_SHOT;
-	nr = set->nr_slots;
-
-	for (i = 0; i < SRFD_MAX_SESSIONS; i++) {
-		if (i >= nr)
-			break;
-		session_maybe_send(skb, i, scratch->buf, now, set);
+	visits = tick_schedule(skb, global, set, scratch, now);
+	if (visits) {
+		__sync_fetch_and_add(&global->sched_visits, visits);
+		if (visits > global->max_tick_visits)
+			global->max_tick_visits = visits;
 	}
 	return TC_ACT_SHOT;
 }

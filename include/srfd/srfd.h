@@ -12,7 +12,12 @@
 #include <linux/types.h>
 #include <linux/bpf.h>	/* struct bpf_timer */
 
-#define SRFD_MAX_SESSIONS	128	/* slots in the session maps */
+/*
+ * Session slots: the maps are sized at load time from the config's
+ * max_sessions (default SRFD_DEFAULT_MAX_SESSIONS); this is the ceiling.
+ */
+#define SRFD_MAX_SESSIONS	4096
+#define SRFD_DEFAULT_MAX_SESSIONS 1024
 #define SRFD_MAX_PATH_SEGS	6	/* operator-given segments per probe path */
 /* the probe ends with the local End.BPF SID twice: End.BPF needs SL >= 1 */
 #define SRFD_MAX_PROBE_SEGS	(SRFD_MAX_PATH_SEGS + 2)
@@ -30,7 +35,7 @@
  * pinned state only if it carries the same version (and libbpf finds the
  * same map shapes); anything else is refused with a hint to flush.
  */
-#define SRFD_ABI_VERSION	5
+#define SRFD_ABI_VERSION	6
 
 #define SRFD_PROBE_MAGIC	0x53524644u	/* "SRFD" */
 #define SRFD_PROBE_VERSION	2
@@ -267,8 +272,52 @@ struct srfd_global {
 	__u64 ticks;
 	__u64 last_tick_ns;
 	__u64 max_tick_gap_ns;	/* longest time between two ticks */
+	__u64 sched_tick;	/* schedule position: ticks since the first */
+	__u64 sched_ns;		/* when the schedule last advanced */
+	__u64 sched_visits;	/* sessions looked at by the ticker */
+	__u64 sched_overruns;	/* visits left for the next round (cap hit) */
+	__u64 max_tick_visits;	/* most sessions looked at in one tick */
 };
-_Static_assert(sizeof(struct srfd_global) == 24, "srfd_global ABI");
+_Static_assert(sizeof(struct srfd_global) == 64, "srfd_global ABI");
+
+/*
+ * The probe schedule (srfd_tick). Time is cut into ticks of tick_ns (the
+ * ticker's pace). Sessions are grouped in classes by how often the ticker
+ * must look at them: a class of period P has P buckets, and on tick n the
+ * ticker visits bucket n mod P of every class, so the cost of a tick is the
+ * number of sessions due then, not the number of sessions. A session's
+ * interval is a multiple of its class period; its bucket is its phase,
+ * chosen by srfdd so that every tick carries about the same number of
+ * probes. The session's own next_tx_ns stays the authority on sending: a
+ * bucket visit only decides who is looked at.
+ *
+ * srfd_sched has two elements (halves) and srfd_settings.sched_half says
+ * which is live, so srfdd rewrites the idle half and switches with one
+ * write. Within half h, class c's buckets are entries
+ * bucket_base(h) + classes[c].first .. + period of srfd_sched_bucket:
+ * the index into srfd_sched_slot where each bucket starts, plus one end
+ * marker. srfd_sched_slot holds session slots, bucket by bucket.
+ */
+#define SRFD_SCHED_MAX_CLASSES	16
+#define SRFD_SCHED_MAX_PERIOD	1024	/* buckets per class */
+#define SRFD_SCHED_BUCKETS	(SRFD_SCHED_MAX_CLASSES * (SRFD_SCHED_MAX_PERIOD + 1))
+/* most sessions one tick looks at; more wait for the next tick */
+#define SRFD_TICK_MAX_VISITS	1024
+#define SRFD_MIN_TICK_US	50
+
+struct srfd_sched_class {
+	__u32 period;		/* buckets; 0 = unused */
+	__u32 first;		/* first bucket entry, relative to the half */
+};
+
+struct srfd_sched {
+	__u64 tick_ns;
+	__u32 nclasses;
+	__u32 nslots;		/* session entries in this half */
+	struct srfd_sched_class classes[SRFD_SCHED_MAX_CLASSES];
+};
+_Static_assert(sizeof(struct srfd_sched) == 16 + 8 * SRFD_SCHED_MAX_CLASSES,
+	       "srfd_sched ABI");
 
 /*
  * Instance settings, one element, written by srfdd only. Everything the
@@ -285,8 +334,10 @@ struct srfd_settings {
 	__u64 netns_ino;	/* network namespace the instance lives in */
 	__u64 stall_ns;		/* own-clock silence before `stalled` */
 	__u8  local_sid[SRFD_SID_LEN];
+	__u32 sched_half;	/* live half of srfd_sched (0 or 1) */
+	__u32 max_sessions;	/* slots in the session maps */
 };
-_Static_assert(sizeof(struct srfd_settings) == 56, "srfd_settings ABI");
+_Static_assert(sizeof(struct srfd_settings) == 64, "srfd_settings ABI");
 
 /*
  * Devices srfd_encap is attached to, key = ifindex. Userspace only: lets a
@@ -346,6 +397,7 @@ enum srfd_reason {
 	SRFD_R_ENCAP_NO_ROUTE,	/* headend: no route to the first SID */
 	SRFD_R_ENCAP_FAIL,	/* headend: adjust_room/store failed */
 	SRFD_R_ENCAP_SLOW,	/* headend: no cached next hop, FIB lookup */
+	SRFD_R_TICK_OVERRUN,	/* a tick had more sessions to visit than it may */
 	SRFD_R_MAX,
 };
 
