@@ -151,8 +151,9 @@ int srfd_reflect(struct __sk_buff *skb)
 /*
  * Not attached anywhere: srfdd runs it with BPF_PROG_TEST_RUN to take a
  * session down when its interface goes down or away, through the same
- * transition (and fast reroute) as the watchdog. Returns 1 if the session
- * changed state, 0 if it was already down, 2 for a bad command.
+ * transition (and fast reroute) as the watchdog (returns 1 if the session
+ * changed state, 0 if it was already down), or to arm a session's watchdog
+ * (1 armed, 3 the kernel refused). 2: a bad command.
  */
 SEC("tc")
 int srfd_cmd(struct __sk_buff *skb)
@@ -161,11 +162,35 @@ int srfd_cmd(struct __sk_buff *skb)
 	struct srfd_cmd cmd;
 	__u32 state;
 
-	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &cmd, sizeof(cmd)) ||
-	    cmd.op != SRFD_CMD_DOWN)
+	if (bpf_skb_load_bytes(skb, ETH_HLEN_SRFD, &cmd, sizeof(cmd)))
 		return 2;
+	if (cmd.op == SRFD_CMD_ARM_CLOCK) {
+		const struct srfd_settings *set = settings_get();
+		struct srfd_global *g;
+		__u32 zero = 0;
+
+		g = bpf_map_lookup_elem(&srfd_global, &zero);
+		if (!g || !set)
+			return 2;
+		clock_watch_arm(g, set->generation, set->stall_ns, bpf_ktime_get_ns());
+		return g->clock_armed == set->generation ? 1 : 3;
+	}
 	st = bpf_map_lookup_elem(&srfd_sess_state, &cmd.session);
 	if (!st)
+		return 2;
+	if (cmd.op == SRFD_CMD_ARM) {
+		const struct srfd_session_cfg *cfg;
+		const struct srfd_settings *set = settings_get();
+
+		cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &cmd.session);
+		if (!cfg || !cfg->active || !set ||
+		    (set->flags & SRFD_SET_F_TICKER_WATCHDOG))
+			return 2;
+		session_arm_watchdog(cfg, st, set->generation, bpf_ktime_get_ns(),
+				     NULL);
+		return st->armed == set->generation ? 1 : 3;
+	}
+	if (cmd.op != SRFD_CMD_DOWN)
 		return 2;
 	state = st->state;
 	if (state == SRFD_STATE_DOWN) {

@@ -810,7 +810,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		"instance", "bpffs", "control_socket", "local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
 		"encap_mtu", "stall_limit_ms", "fib_objects", "profiles",
-		"bfd_dataplane", "max_sessions", NULL,
+		"bfd_dataplane", "max_sessions", "watchdog", NULL,
 	};
 	const config_setting_t *root = config_root_setting(cf), *list;
 	__u32 min_interval = SRFD_MAX_INTERVAL_US;
@@ -910,6 +910,15 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		 SRFD_DEFAULT_STALL_LIMIT_MS, SRFD_MIN_STALL_LIMIT_MS,
 		 SRFD_MAX_STALL_LIMIT_MS);
 	get_bool(ctx, root, "fib_objects", &conf->fib_objects, 0);
+	{
+		char wd[16] = "timer";
+		const config_setting_t *w = config_setting_get_member(root, "watchdog");
+
+		if (!get_string(ctx, root, "watchdog", wd, sizeof(wd), 0) && w &&
+		    strcmp(wd, "timer") && strcmp(wd, "ticker"))
+			fail(ctx, w, "'watchdog' must be \"timer\" or \"ticker\"");
+		conf->ticker_watchdog = !strcmp(wd, "ticker");
+	}
 	parse_bfd_dataplane(ctx, root, conf);
 	parse_prefixes(ctx, root, conf);
 	if (!ctx->nerr) {

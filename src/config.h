@@ -101,6 +101,7 @@ struct srfd_config {
 	__u32 max_sessions;	/* session map slots, fixed when maps are created */
 	__u32 stall_limit_ms;	/* own-clock silence before sessions stall */
 	int   fib_objects;	/* fast routes through nexthop objects */
+	int   ticker_watchdog;	/* watchdog = "ticker": no timer per session */
 	unsigned int nprofiles;
 	struct srfd_profile_conf profiles[SRFD_MAX_PROFILES];
 	char bfddp_socket[SRFD_PATH_LEN];	/* "" if no bfd_dataplane */

@@ -220,6 +220,7 @@ static int write_settings(struct srfd_dp *dp, unsigned int nr_slots)
 		.netns_ino = dp->netns_ino,
 		.stall_ns = (__u64)dp->conf->stall_limit_ms * 1000000,
 		.sched_half = dp->sched_half,
+		.flags = dp->conf->ticker_watchdog ? SRFD_SET_F_TICKER_WATCHDOG : 0,
 		.max_sessions = dp->max_sessions,
 	};
 
@@ -519,6 +520,33 @@ static int sched_apply(struct srfd_dp *dp, const struct srfd_config *conf,
 	return 0;
 }
 
+static int session_cmd(struct srfd_dp *dp, __u32 op, __u32 slot, __u32 reason);
+
+/*
+ * Arm the clock watch and every session's watchdog at once, rather than
+ * at each session's first visit. The kernel may refuse some (see
+ * session_arm_watchdog in bpf/lib/prober.h): said once here, retried by the
+ * ticker, and meanwhile those sessions are judged by the ticker.
+ */
+static void sessions_arm(struct srfd_dp *dp, const struct srfd_config *conf,
+			 const struct srfd_plan *plan)
+{
+	unsigned int i, failed = 0;
+
+	/* first: it guards the sessions that get no timer of their own */
+	if (conf->nsessions && session_cmd(dp, SRFD_CMD_ARM_CLOCK, 0, 0) != 1)
+		log_warn("the probe clock's watch could not be armed yet: the "
+			 "ticker retries");
+	for (i = 0; i < conf->nsessions && !conf->ticker_watchdog; i++)
+		if (session_cmd(dp, SRFD_CMD_ARM, plan->sess_slot[i], 0) != 1)
+			failed++;
+	if (failed)
+		log_warn("the kernel gave %u of %u sessions no watchdog timer "
+			 "(bpf_timer_init: out of memory): the ticker judges those "
+			 "on each visit, up to one interval later, and retries",
+			 failed, conf->nsessions);
+}
+
 int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 {
 	struct srfd_session_cfg *cur_sess;
@@ -579,6 +607,8 @@ int srfd_dp_apply(struct srfd_dp *dp, const struct srfd_config *conf)
 	memcpy(dp->pfx_slot, plan->pfx_slot, sizeof(dp->pfx_slot));
 	memset(dp->sess_link_down, 0, sizeof(dp->sess_link_down));
 	err = write_settings(dp, plan->nr_slots);
+	if (!err)
+		sessions_arm(dp, conf, plan);
 	log_info("applied: sessions %u unchanged, %u updated, %u restarted, "
 		 "%u added, %u removed; prefixes %u unchanged, %u updated, "
 		 "%u added, %u removed", plan->sessions.keep,
@@ -706,7 +736,7 @@ int srfd_dp_clock_rebuild(struct srfd_dp *dp)
 	return srfd_dp_reconcile(dp);
 }
 
-static int session_cmd_down(struct srfd_dp *dp, __u32 slot, __u32 reason)
+static int session_cmd(struct srfd_dp *dp, __u32 op, __u32 slot, __u32 reason)
 {
 	/* the test run wants at least an IPv6 header's worth after L2 */
 	struct {
@@ -714,7 +744,7 @@ static int session_cmd_down(struct srfd_dp *dp, __u32 slot, __u32 reason)
 		struct srfd_cmd cmd;
 		__u8 pad[40 - sizeof(struct srfd_cmd)];
 	} __attribute__((packed)) pkt = {
-		.cmd = { .op = SRFD_CMD_DOWN, .session = slot, .reason = reason },
+		.cmd = { .op = op, .session = slot, .reason = reason },
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &pkt,
 		    .data_size_in = sizeof(pkt));
@@ -762,7 +792,7 @@ void srfd_dp_session_link(struct srfd_dp *dp, unsigned int idx, int ifindex,
 	dp->sess_link_down[idx] = down;
 	if (!down)
 		return;	/* probes flow again; up_after brings it up */
-	err = session_cmd_down(dp, slot, ifindex ? SRFD_DOWN_LINK :
+	err = session_cmd(dp, SRFD_CMD_DOWN, slot, ifindex ? SRFD_DOWN_LINK :
 						   SRFD_DOWN_IFACE_GONE);
 	if (err < 0)
 		log_err("session '%s': cannot take it down: %s", sc->name,

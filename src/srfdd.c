@@ -779,7 +779,7 @@ static int ctl_stats(struct srfdd *d, struct srfd_ctl_client *c)
 {
 	struct srfd_ctl_counter rec = { .hdr.op = SRFD_CTL_COUNTER_REC };
 	struct srfd_session_state st;
-	__u64 stall_saves = 0;
+	__u64 stall_saves = 0, untimed = 0;
 	struct srfd_global g;
 	unsigned int i;
 	int r, err;
@@ -792,8 +792,10 @@ static int ctl_stats(struct srfdd *d, struct srfd_ctl_client *c)
 			return err;
 	}
 	for (i = 0; i < d->conf.nsessions; i++)
-		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st))
+		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st)) {
 			stall_saves += st.stall_saves;
+			untimed += st.armed != d->dp.generation;
+		}
 	snprintf(rec.name, sizeof(rec.name), "stall_saves");
 	rec.value = stall_saves;
 	err = srfd_ctl_reply(c, &rec, sizeof(rec));
@@ -806,6 +808,9 @@ static int ctl_stats(struct srfdd *d, struct srfd_ctl_client *c)
 			{ "max_tick_visits", g.max_tick_visits },
 			{ "sched_overruns", g.sched_overruns },
 			{ "sched_peak", d->dp.sched ? d->dp.sched->peak : 0 },
+			/* judged by the ticker: no timer (watchdog = "ticker" or refused) */
+			{ "ticker_judged", untimed },
+			{ "clock_watch", g.clock_armed == d->dp.generation },
 		};
 
 		for (i = 0; !err && i < sizeof(sched) / sizeof(sched[0]); i++) {

@@ -41,6 +41,7 @@ static struct srfd_bpf *skel;
 static struct ring_buffer *rb;
 static int events_up, events_down, events_stalled;
 static __u64 stall_ns;	/* stall limit written by add_session() */
+static __u32 settings_flags;	/* SRFD_SET_F_* written by add_session() */
 
 static int on_event(void *ctx, void *data, size_t len)
 {
@@ -117,6 +118,7 @@ static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
 	settings.pacer_ifindex = 1;	/* this namespace's lo */
 	settings.loop_ifindex = 1;
 	settings.stall_ns = stall_ns;
+	settings.flags = settings_flags;
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero,
 					      4, &settings, sizeof(settings), 0), 0);
 }
@@ -139,6 +141,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(rb);
 	events_up = events_down = events_stalled = 0;
 	stall_ns = 0;
+	settings_flags = 0;
 	add_session(0, 3, 3);
 }
 
@@ -783,6 +786,54 @@ START_TEST(test_dead_clock_stalls)
 }
 END_TEST
 
+/*
+ * watchdog = "ticker" (and any session the kernel gave no timer): the ticker
+ * judges the session on its visits with the same rule, and srfd_global's
+ * clock watch stalls it when the ticks stop.
+ */
+START_TEST(test_ticker_judges_untimed_sessions)
+{
+	struct srfd_session_state st;
+	struct srfd_global g;
+	__u32 zero = 0;
+	int i;
+
+	stall_ns = 20 * 1000000ULL;
+	settings_flags = SRFD_SET_F_TICKER_WATCHDOG;
+	add_session(0, 3, 3);
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_UP);
+	ck_assert_uint_ne(st.armed, 1);		/* no timer of its own */
+	/* no timer: silence alone (no ticks) does not take it down */
+	usleep(3 * INTERVAL_US * 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	/* ticks send probes that never return: down at a visit */
+	for (i = 0; i < 8 && state(0).state == SRFD_STATE_UP; i++)
+		tick_n(1);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_DOWN);
+	ck_assert_uint_eq(st.down_reason, SRFD_DOWN_WATCHDOG);
+	ck_assert_uint_ge(st.tx_seq - st.rx_seq, 3);
+	ck_assert_uint_ge(st.last_change_ns - st.last_rx_ns, 3 * INTERVAL_US * 1000ULL);
+	/* back up, then the clock dies: the clock watch stalls it */
+	tick_n(1);
+	return_seqs(0, st.tx_seq + 1 - 1, st.tx_seq + 1);
+	tick_n(2);
+	st = state(0);
+	return_seqs(0, st.tx_seq - 1, st.tx_seq);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_global, &zero, 4, &g,
+					      sizeof(g), 0), 0);
+	ck_assert_uint_eq(g.clock_armed, 1);
+	usleep(60000);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_STALLED);
+	ck_assert_uint_eq(st.down_reason, SRFD_DOWN_CLOCK);
+}
+END_TEST
+
 static int run_cmd(__u32 op, __u32 slot, __u32 reason)
 {
 	__u8 pkt[ETH_HLEN_SRFD + 40] = { 0 };
@@ -1364,6 +1415,7 @@ int main(void)
 	tcase_add_test(tc, test_tick_builds_probe);
 	tcase_add_test(tc, test_outgoing_probe_redirected);
 	tcase_add_test(tc, test_tick_drops_unknown_frames);
+	tcase_add_test(tc, test_ticker_judges_untimed_sessions);
 	tcase_add_test(tc, test_up_then_watchdog_down);
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);

@@ -55,6 +55,26 @@ static __always_inline int session_transition(__u32 id,
 	return 1;
 }
 
+/*
+ * The watchdog rule, shared by the session's timer and the ticker's check:
+ * silent for the detection time AND multiplier probes actually sent are
+ * unanswered. Returns 1 if it took the session down.
+ */
+static __always_inline int session_silence_check(__u32 id,
+						 const struct srfd_session_cfg *cfg,
+						 struct srfd_session_state *st,
+						 __u64 now)
+{
+	__u64 detect = cfg->interval_ns * cfg->multiplier;
+
+	if (st->state != SRFD_STATE_UP ||
+	    (__s64)(now - st->last_rx_ns) < (__s64)detect ||
+	    st->tx_seq - st->rx_seq < cfg->multiplier)
+		return 0;
+	return session_transition(id, st, SRFD_STATE_UP, SRFD_STATE_DOWN, now,
+				  SRFD_DOWN_WATCHDOG);
+}
+
 static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 				 struct srfd_session_state *st)
 {
@@ -76,10 +96,8 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 		last = st->last_rx_ns;
 		if ((__s64)(now - last) < (__s64)detect) {
 			next = last + detect;
-		} else if (st->tx_seq - st->rx_seq >= cfg->multiplier) {
-			session_transition(id, st, SRFD_STATE_UP,
-					   SRFD_STATE_DOWN, now,
-					   SRFD_DOWN_WATCHDOG);
+		} else if (session_silence_check(id, cfg, st, now)) {
+			/* down: look again after a detection time */
 		} else if (set->stall_ns &&
 			   (__s64)(now - st->last_tx_ns) >= (__s64)set->stall_ns) {
 			/*
@@ -104,38 +122,122 @@ static int session_watchdog_fire(void *map __attribute__((unused)), __u32 *key,
 	if (st->state == SRFD_STATE_UP && st->reroute_pending)
 		st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
 
-	if (bpf_timer_start(&st->watchdog, next, SRFD_TIMER_ABS))
+	if (bpf_timer_start(&st->watchdog, next, SRFD_TIMER_ABS)) {
 		count(SRFD_R_WATCHDOG_FAIL);
+		st->armed = 0;	/* the ticker's next visit arms it again */
+	}
 	return 0;
 }
+
+/* after a failed bpf_timer_init, nobody tries again for this long */
+#define ARM_BACKOFF_NS	(100ULL * 1000 * 1000)
 
 /*
  * Arm the watchdog once per settings generation: a restarted srfdd loads new
  * programs, and the timer then calls the new callback instead of keeping the
- * old program alive.
+ * old program alive. Arming can fail: bpf_timer_init allocates with
+ * kmalloc_nolock, which on this kernel kind gives out about 150 timers and
+ * then fails, from any context. A session without its own timer is judged
+ * by the ticker on every visit instead (session_maybe_send: the same rule,
+ * up to one interval later), and arming is retried after a back-off.
  */
 static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *cfg,
 						 struct srfd_session_state *st,
-						 __u32 gen, __u64 now)
+						 __u32 gen, __u64 now,
+						 struct srfd_global *g)
 {
 	__u32 armed = st->armed;
+	long err;
 
-	if (armed == gen ||
-	    __sync_val_compare_and_swap(&st->armed, armed, gen) != armed)
+	if (armed == gen)
 		return;
-	if (!armed)
-		bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
-	bpf_timer_set_callback(&st->watchdog, session_watchdog_fire);
-	if (bpf_timer_start(&st->watchdog,
+	if (g && g->arm_fail_ns && (__s64)(now - g->arm_fail_ns) < (__s64)ARM_BACKOFF_NS)
+		return;
+	if (__sync_val_compare_and_swap(&st->armed, armed, gen) != armed)
+		return;
+	err = bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
+	if (err && err != -16 /* EBUSY: initialized before */)
+		goto fail;
+	if (bpf_timer_set_callback(&st->watchdog, session_watchdog_fire) ||
+	    bpf_timer_start(&st->watchdog,
 			    now + cfg->interval_ns * cfg->multiplier,
 			    SRFD_TIMER_ABS))
+		goto fail;
+	return;
+fail:
+	count(SRFD_R_WATCHDOG_FAIL);
+	if (g)
+		g->arm_fail_ns = now;
+	st->armed = armed;
+}
+
+struct clock_stall {
+	__u32 gen;
+	__u64 now;
+};
+
+static int clock_stall_one(__u32 id, void *ctx)
+{
+	struct clock_stall *c = ctx;
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
+	if (cfg && st && cfg->active && st->armed != c->gen)
+		session_transition(id, st, SRFD_STATE_UP, SRFD_STATE_STALLED,
+				   c->now, SRFD_DOWN_CLOCK);
+	return 0;
+}
+
+static int clock_watch_fire(void *map __attribute__((unused)),
+			    __u32 *key __attribute__((unused)),
+			    struct srfd_global *g)
+{
+	const struct srfd_settings *set = settings_get();
+	struct clock_stall c;
+	__u64 now = bpf_ktime_get_ns(), period;
+
+	if (!set || !set->stall_ns)
+		return 0;
+	period = set->stall_ns / 2;
+	if (g->last_tick_ns && (__s64)(now - g->last_tick_ns) >= (__s64)set->stall_ns) {
+		c.gen = set->generation;
+		c.now = now;
+		bpf_loop(set->nr_slots < SRFD_MAX_SESSIONS ? set->nr_slots :
+			 SRFD_MAX_SESSIONS, clock_stall_one, &c, 0);
+	}
+	if (bpf_timer_start(&g->clock_watch, now + period, SRFD_TIMER_ABS)) {
 		count(SRFD_R_WATCHDOG_FAIL);
+		g->clock_armed = 0;
+	}
+	return 0;
+}
+
+/* Arm the clock watch once per settings generation (retried until it works). */
+static __always_inline void clock_watch_arm(struct srfd_global *g, __u32 gen,
+					    __u64 stall_ns, __u64 now)
+{
+	__u32 armed = g->clock_armed;
+	long err;
+
+	if (armed == gen || !stall_ns ||
+	    __sync_val_compare_and_swap(&g->clock_armed, armed, gen) != armed)
+		return;
+	err = bpf_timer_init(&g->clock_watch, &srfd_global, CLOCK_MONOTONIC);
+	if ((err && err != -16) ||
+	    bpf_timer_set_callback(&g->clock_watch, clock_watch_fire) ||
+	    bpf_timer_start(&g->clock_watch, now + stall_ns / 2, SRFD_TIMER_ABS)) {
+		count(SRFD_R_WATCHDOG_FAIL);
+		g->clock_armed = armed;
+	}
 }
 
 /* Emit one probe for session @id if it is due. */
 static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 					       __u8 *buf, __u64 now,
-					       const struct srfd_settings *set)
+					       const struct srfd_settings *set,
+					       struct srfd_global *g)
 {
 	const struct srfd_session_cfg *cfg;
 	struct srfd_session_state *st;
@@ -148,7 +250,11 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
 	if (!st)
 		return;
-	session_arm_watchdog(cfg, st, set->generation, now);
+	if (!(set->flags & SRFD_SET_F_TICKER_WATCHDOG))
+		session_arm_watchdog(cfg, st, set->generation, now, g);
+	/* no timer of its own: the ticker judges it, before sending more */
+	if (st->armed != set->generation)
+		session_silence_check(id, cfg, st, now);
 
 	due = st->next_tx_ns;
 	if (!srfd_sched_due(due, now, cfg->interval_ns, &next))
@@ -178,6 +284,7 @@ fail:
 struct tick_walk {
 	struct __sk_buff *skb;
 	const struct srfd_settings *set;
+	struct srfd_global *g;
 	struct srfd_scratch *scratch;
 	__u64 now;
 	__u32 base;		/* the live half's first srfd_sched_slot entry */
@@ -205,7 +312,7 @@ static int tick_visit_one(__u32 index __attribute__((unused)), void *ctx)
 	w->pos += 1;
 	id = bpf_map_lookup_elem(&srfd_sched_slot, &key);
 	if (id)
-		session_maybe_send(w->skb, *id, sc->buf, w->now, w->set);
+		session_maybe_send(w->skb, *id, sc->buf, w->now, w->set, w->g);
 	return 0;
 }
 
@@ -296,6 +403,7 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	}
 	w.skb = skb;
 	w.set = set;
+	w.g = g;
 	w.now = now;
 	w.base = half * set->max_sessions;
 	w.pos = scratch->lo[0];
@@ -339,6 +447,7 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 		__sync_fetch_and_add(&global->ticks, 1);
 		global->last_tick_ns = now;
 	}
+	clock_watch_arm(global, set->generation, set->stall_ns, now);
 	visits = tick_schedule(skb, global, set, scratch, now);
 	if (visits) {
 		__sync_fetch_and_add(&global->sched_visits, visits);

@@ -269,6 +269,14 @@ _Static_assert(sizeof(struct srfd_prefix_key) == 20, "srfd_prefix_key ABI");
 
 /* Data-path global state, one element, written by BPF only. */
 struct srfd_global {
+	/*
+	 * Watches the probe clock for the sessions that could not get a
+	 * watchdog timer of their own (the ticker judges those): once no tick
+	 * came for stall_ns, they go `stalled` like the others.
+	 */
+	struct bpf_timer clock_watch;	/* 16 bytes */
+	__u32 clock_armed;	/* settings generation that armed it */
+	__u32 pad;
 	__u64 ticks;
 	__u64 last_tick_ns;
 	__u64 max_tick_gap_ns;	/* longest time between two ticks */
@@ -277,8 +285,9 @@ struct srfd_global {
 	__u64 sched_visits;	/* sessions looked at by the ticker */
 	__u64 sched_overruns;	/* visits left for the next round (cap hit) */
 	__u64 max_tick_visits;	/* most sessions looked at in one tick */
+	__u64 arm_fail_ns;	/* last failed watchdog timer allocation */
 };
-_Static_assert(sizeof(struct srfd_global) == 64, "srfd_global ABI");
+_Static_assert(sizeof(struct srfd_global) == 96, "srfd_global ABI");
 
 /*
  * The probe schedule (srfd_tick). Time is cut into ticks of tick_ns (the
@@ -336,8 +345,17 @@ struct srfd_settings {
 	__u8  local_sid[SRFD_SID_LEN];
 	__u32 sched_half;	/* live half of srfd_sched (0 or 1) */
 	__u32 max_sessions;	/* slots in the session maps */
+	__u32 flags;		/* SRFD_SET_F_* */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct srfd_settings) == 64, "srfd_settings ABI");
+_Static_assert(sizeof(struct srfd_settings) == 72, "srfd_settings ABI");
+
+/*
+ * No watchdog timer per session (config watchdog = "ticker"): the ticker
+ * judges each session when it visits it, up to one interval later than a
+ * timer would, without one hrtimer interrupt per session and detection.
+ */
+#define SRFD_SET_F_TICKER_WATCHDOG	(1U << 0)
 
 /*
  * Devices srfd_encap is attached to, key = ifindex. Userspace only: lets a
@@ -357,6 +375,13 @@ _Static_assert(sizeof(struct srfd_egress) == 8, "srfd_egress ABI");
  */
 enum srfd_cmd_op {
 	SRFD_CMD_DOWN = 1,	/* any state -> down, reason given */
+	/*
+	 * Arm the session's watchdog now, from srfdd's process context
+	 * (the ticker arms it too, but bpf_timer_init's allocation can fail in
+	 * softirq when a thousand sessions start at once).
+	 */
+	SRFD_CMD_ARM = 2,
+	SRFD_CMD_ARM_CLOCK = 3,	/* arm srfd_global's clock watch */
 };
 
 struct srfd_cmd {

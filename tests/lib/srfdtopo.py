@@ -206,6 +206,38 @@ class Topo:
         self.run("A", "ip", "-6", "route", "add", "default", "via", "fc00:ab::2")
         self.resolve("A", "fc00:ab::2")
 
+    def multilink(self, links):
+        """A and B joined by @links parallel links a-b<i> / b-a<i>
+        (fc00:ab:<i>::1 and ::2). A's probes over link i must come back over
+        link i: with seg6local B has one End.X SID per link, fc00:b::e<i+1>
+        (nh6 A's address on it); without, B has one End SID, fc00:b::e1, and
+        a policy rule per link (iif b-a<i>: the route back via that link), so
+        the kernel's own SRH End returns a probe where it came in. Returns
+        the SID that link i's sessions use, per link."""
+        for n in "AB":
+            self.node(n)
+        self.run("A", "ip", "-6", "addr", "add", "fc00:a::1/128", "dev", "lo")
+        self.run("B", "ip", "-6", "addr", "add", "fc00:b::1/128", "dev", "lo")
+        sids = []
+        for i in range(links):
+            a, b = "fc00:ab:%d::1" % i, "fc00:ab:%d::2" % i
+            self.link("A", "a-b%d" % i, a, "B", "b-a%d" % i, b)
+            if SEG6LOCAL:
+                sid = "fc00:b::e%d" % (i + 1)
+                self.sid("B", sid, "End.X", "b-a%d" % i, nh6=a)
+            else:
+                sid = "fc00:b::e1"
+                if i == 0:
+                    self.sid("B", sid, "End", "lo")
+                self.run("B", "ip", "-6", "rule", "add", "iif", "b-a%d" % i,
+                         "lookup", 100 + i, "pref", 100 + i)
+                self.run("B", "ip", "-6", "route", "add", "fc00:a::/48", "via", a,
+                         "dev", "b-a%d" % i, "table", 100 + i)
+            sids.append(sid)
+            self.resolve("A", b)
+        self.run("B", "ip", "-6", "route", "add", "fc00:a::/48", "via", "fc00:ab:0::1")
+        return sids
+
     def diamond(self):
         """H1 - A, A-B-D (primary) and A-C-D (backup), D - H2.
 
