@@ -20,7 +20,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
 import srfdtopo as st  # noqa: E402
 
-PROGS = ("srfd_tick", "srfd_end_bpf")
+PROGS = ("srfd_tick", "srfd_end_bpf", "srfd_sid_in")
 
 
 def cpu_ticks():

@@ -1,18 +1,35 @@
 #!/usr/bin/python3
-"""Fast-reroute benchmark on the diamond H1 - A - {B|C} - D - H2.
+"""Fast-reroute benchmark on a topology and failure plan (default: the
+diamond H1 - A - {B|C} - D - H2 of bench/plans/diamond.json).
 
-1. Traffic gap on failover: a sequenced UDP stream (20 kpps) runs H1 -> H2
-   while link A-B fails silently at random moments; the gap is the sender's
-   time between the last packet delivered before the failure and the first
-   one after it. min/median/p99/max over N trials per setting, against the
-   goal "gap p99 <= detection bound + 1 ms".
-2. Encapsulation throughput, forwarded H1 -> H2: TCP (iperf3) and 64-byte
-   IPv6 UDP packets per second, srfd's headend against the kernel's own
+1. Traffic gap on failover: a sequenced UDP stream runs between the plan's
+   traffic hosts while each of its failures is injected silently (nftables
+   drop on the named device, link stays up) at random moments; the gap is
+   the sender's time between the last packet delivered before the failure
+   and the first one after it. min/median/p99/max over N trials per
+   setting and failure, against the goal "gap p99 <= detection bound + 1 ms".
+2. (built-in diamond only) Encapsulation throughput, forwarded H1 -> H2:
+   TCP (iperf3) and 64-byte UDP, srfd's headend against the kernel's own
    `encap seg6` route on the same topology in the same run.
 
-  bench/failover.py [--trials 20] [--settings 10000x3,1000x3] [--repeat 3]
+  bench/failover.py [--plan FILE] [--trials 20] [--settings 10000x3,1000x3]
+                    [--repeat 3]
+
+A plan is a JSON file (see bench/plans/diamond.json):
+  nodes      names; each becomes a network namespace
+  links      [node, dev, address, node, dev, address] veth pairs (/64)
+  setup      {node: [commands]} run in that node (addresses, routes)
+  sids       [{node, sid, action: End|End.X|End.DT6, dev, nh6 (End.X)}]
+  resolve    [[node, address]] pinged first so neighbours are known
+  srfd       {node, config: [lines]}: srfd.conf without `instance`;
+             @INTERVAL_US@ and @MULTIPLIER@ are replaced per setting
+  traffic    {from, to, address, prefix, pps}: the stream and the
+             protected prefix it belongs to
+  failures   [{name, node, dev, session}]: where to drop, and the srfd
+             session that must catch it
 """
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -24,33 +41,43 @@ import srfdtopo as st  # noqa: E402
 import udpstream  # noqa: E402
 
 PFX = "fc00:2::/64"
+DIAMOND = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plans", "diamond.json")
 UDPSTREAM = os.path.join(os.path.dirname(st.__file__), "udpstream.py")
 
 
-def gap_series(topo, interval_us, mult, trials, rng):
+def plan_conf(topo, plan, inst, interval_us, mult):
+    text = "\n".join(plan["srfd"]["config"]).replace("@INTERVAL_US@", str(interval_us)) \
+        .replace("@MULTIPLIER@", str(mult))
+    path = os.path.join(topo.tmp, inst + ".conf")
+    with open(path, "w") as f:
+        f.write('instance = "%s";\n%s\n' % (inst, text))
+    return path
+
+
+def gap_series(topo, plan, failure, interval_us, mult, trials, rng):
+    tr = plan["traffic"]
     inst = "bf%d" % os.getpid()
-    d = topo.srfdd("A", topo.write_frr_conf(inst, interval_us, mult, hold_ms=100,
-                                            hold_max_ms=100))
-    if not st.wait_state(inst, "a-b", "up", 5):
+    d = topo.srfdd(plan["srfd"]["node"], plan_conf(topo, plan, inst, interval_us, mult))
+    if not st.wait_state(inst, failure["session"], "up", 5):
         topo.stop(d, flush=True)
-        return []
+        return [], 0
     detect_s = mult * interval_us / 1e6
     per_trial = 0.25 + 10 * detect_s + 0.6
     seconds = trials * per_trial + 1.0
     out = os.path.join(topo.tmp, "rx-%d.txt" % interval_us)
-    rx = topo.popen("H2", st.PY, UDPSTREAM, "recv", "5000", seconds + 1.0, out)
+    rx = topo.popen(tr["to"], st.PY, UDPSTREAM, "recv", "5000", seconds + 1.0, out)
     time.sleep(0.3)
-    tx = topo.popen("H1", st.PY, UDPSTREAM, "send", "fc00:2::2", "5000", "20000", seconds,
-                    stdout=subprocess.PIPE, text=True)
+    tx = topo.popen(tr["from"], st.PY, UDPSTREAM, "send", tr["address"], "5000",
+                    str(tr.get("pps", 20000)), seconds, stdout=subprocess.PIPE, text=True)
     time.sleep(0.5)
     windows = []
     for _ in range(trials):
-        if not st.wait_active(inst, PFX, "primary", 2):
+        if not st.wait_active(inst, tr["prefix"], "primary", 2):
             break
         time.sleep(rng.uniform(0, interval_us / 1e6) + 0.05)
-        t_fail = topo.fail()
+        t_fail = topo.fail(failure["node"], failure["dev"])
         time.sleep(10 * detect_s + 0.1)
-        t_rep = topo.repair()
+        t_rep = topo.repair(failure["node"], failure["dev"])
         windows.append((t_fail, t_rep))
         time.sleep(0.45)
     tx.communicate(seconds + 10)
@@ -88,25 +115,45 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--plan", default=DIAMOND, help="topology and failure plan (JSON)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
+    try:
+        with open(a.plan) as f:
+            plan = json.load(f)
+        for key in ("nodes", "links", "srfd", "traffic", "failures"):
+            if key not in plan:
+                raise ValueError("missing key %r" % key)
+    except (OSError, ValueError) as e:
+        print("bench/failover.py: plan %s: %s" % (a.plan, e), file=sys.stderr)
+        return 2
 
     topo = st.Topo()
-    topo.diamond()
-    print("# srfd fast-reroute benchmark, %s, %s, %d CPUs" %
-          (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count()))
-    for setting in (a.settings.split(",") if a.trials > 0 else []):
-        us, mult = (int(x) for x in setting.split("x"))
-        gaps, revert_loss = gap_series(topo, us, mult, a.trials, rng)
-        goal = mult * us / 1000 + 1
-        if gaps:
-            print("gap %g ms x %d: n=%d min %.2f median %.2f p99 %.2f max %.2f ms;"
-                  " goal p99 <= %.1f ms: %s; packets lost by reverts: %d" %
-                  (us / 1000, mult, len(gaps), min(gaps), median(gaps),
-                   st.percentile(gaps, 99), max(gaps), goal,
-                   "met" if st.percentile(gaps, 99) <= goal else "NOT met", revert_loss))
-        else:
-            print("gap %g ms x %d: session did not come up" % (us / 1000, mult))
+    try:
+        topo.from_plan(plan)
+    except (ValueError, KeyError, subprocess.CalledProcessError, RuntimeError) as e:
+        print("bench/failover.py: plan %s cannot be built: %s" % (a.plan, e), file=sys.stderr)
+        return 2
+    print("# srfd fast-reroute benchmark, %s, %s, %d CPUs, plan %s" %
+          (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count(),
+           os.path.basename(a.plan)))
+    for failure in plan["failures"]:
+        for setting in (a.settings.split(",") if a.trials > 0 else []):
+            us, mult = (int(x) for x in setting.split("x"))
+            gaps, revert_loss = gap_series(topo, plan, failure, us, mult, a.trials, rng)
+            goal = mult * us / 1000 + 1
+            what = "%s, %g ms x %d" % (failure.get("name", failure["dev"]), us / 1000, mult)
+            if gaps:
+                print("gap %s: n=%d min %.2f median %.2f p99 %.2f max %.2f ms;"
+                      " goal p99 <= %.1f ms: %s; packets lost by reverts: %d" %
+                      (what, len(gaps), min(gaps), median(gaps),
+                       st.percentile(gaps, 99), max(gaps), goal,
+                       "met" if st.percentile(gaps, 99) <= goal else "NOT met", revert_loss))
+            else:
+                print("gap %s: session %s did not come up" % (what, failure["session"]))
+    if os.path.abspath(a.plan) != DIAMOND or a.repeat <= 0:
+        topo.cleanup()
+        return 0
 
     # throughput: srfd headend vs kernel encap seg6, alternating
     res = {"srfd": [], "seg6": []}

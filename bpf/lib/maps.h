@@ -88,8 +88,11 @@ struct {
 	__type(value, __u64);
 } srfd_counters SEC(".maps");
 
-/* slot ranges one tick visits: up to two per schedule class */
-#define TICK_MAX_RANGES	(2 * SRFD_SCHED_MAX_CLASSES)
+/*
+ * slot ranges one tick visits: up to two per schedule class to send, as
+ * many to check (the buckets of the tick before)
+ */
+#define TICK_MAX_RANGES	(4 * SRFD_SCHED_MAX_CLASSES)
 
 struct srfd_scratch {
 	__u8 buf[SRFD_PROBE_BUF_LEN];

@@ -285,13 +285,37 @@ struct tick_walk {
 	struct __sk_buff *skb;
 	const struct srfd_settings *set;
 	struct srfd_global *g;
+	const struct srfd_sched *sched;
+	__u64 tick_pos;		/* schedule position before this tick */
+	__u64 adv;		/* ticks it advances */
+	__u32 half;
+	__u32 checking;		/* adding the look-back ranges */
 	struct srfd_scratch *scratch;
 	__u64 now;
 	__u32 base;		/* the live half's first srfd_sched_slot entry */
 	__u32 nranges;
+	__u32 nsend;		/* ranges to send to; the rest only checked */
 	__u32 r;		/* current range */
 	__u32 pos;		/* next entry of srfd_sched_slot */
 };
+
+/*
+ * A session without a timer of its own, one tick after its visit: its
+ * deadline (the last return + the detection time) fell since then when the
+ * return came within a tick of the send, so the check lands within a tick
+ * of where a timer would have fired, not a whole interval later.
+ */
+static __always_inline void session_check_untimed(__u32 id, __u64 now,
+						  const struct srfd_settings *set)
+{
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
+	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
+	if (cfg && st && cfg->active && st->armed != set->generation)
+		session_silence_check(id, cfg, st, now);
+}
 
 static int tick_visit_one(__u32 index __attribute__((unused)), void *ctx)
 {
@@ -311,8 +335,12 @@ static int tick_visit_one(__u32 index __attribute__((unused)), void *ctx)
 	key = w->base + w->pos;
 	w->pos += 1;
 	id = bpf_map_lookup_elem(&srfd_sched_slot, &key);
-	if (id)
+	if (!id)
+		return 0;
+	if (r < w->nsend)
 		session_maybe_send(w->skb, *id, sc->buf, w->now, w->set, w->g);
+	else
+		session_check_untimed(*id, w->now, w->set);
 	return 0;
 }
 
@@ -336,10 +364,55 @@ static __always_inline void tick_add_range(struct tick_walk *w, __u32 lo,
 	w->nranges = n + 1;
 }
 
+/* buckets [first, first + nb) mod period of class @cl */
+static __always_inline void tick_add_buckets(struct tick_walk *w, __u32 half,
+					     const struct srfd_sched_class *cl,
+					     __u32 first, __u32 nb)
+{
+	__u32 end = first + nb, lo, hi;
+
+	lo = bucket_start(half, cl->first + first);
+	if (end <= cl->period) {
+		hi = bucket_start(half, cl->first + end);
+		tick_add_range(w, lo, hi);
+	} else {	/* wraps around the class's last bucket */
+		hi = bucket_start(half, cl->first + cl->period);
+		tick_add_range(w, lo, hi);
+		lo = bucket_start(half, cl->first);
+		hi = bucket_start(half, cl->first + end - cl->period);
+		tick_add_range(w, lo, hi);
+	}
+}
+
+/* The slot ranges of schedule class @c this tick visits (or looks back at). */
+static int tick_class_one(__u32 c, void *ctx)
+{
+	struct tick_walk *w = ctx;
+	const struct srfd_sched_class *cl;
+	__u32 first, nb;
+
+	if (c >= SRFD_SCHED_MAX_CLASSES)
+		return 1;
+	cl = &w->sched->classes[c];
+	if (!cl->period || cl->period > SRFD_SCHED_MAX_PERIOD ||
+	    cl->first > SRFD_SCHED_BUCKETS - SRFD_SCHED_MAX_PERIOD - 1)
+		return 0;
+	srfd_sched_buckets(w->tick_pos, w->adv, cl->period, &first, &nb);
+	if (w->checking) {
+		/* every tick, or a whole round caught up: all just visited */
+		if (cl->period == 1 || nb >= cl->period)
+			return 0;
+		first = (first + cl->period - 1) % cl->period;
+	}
+	tick_add_buckets(w, w->half, cl, first, nb);
+	return 0;
+}
+
 /*
  * Advance the schedule to @now and visit the buckets that came due: the
- * sessions they hold are looked at (and sent to if due), nobody else.
- * Returns the number of sessions visited.
+ * sessions they hold are looked at (and sent to if due), nobody else; the
+ * buckets of the tick before are looked at again to judge the sessions
+ * without a timer. Returns the number of sessions visited to send.
  */
 static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 					   struct srfd_global *g,
@@ -350,7 +423,7 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	const struct srfd_sched *sched;
 	struct tick_walk w = { .scratch = scratch };
 	__u64 last, pos, adv;
-	__u32 half, c, total = 0, first, nb, end, lo, hi;
+	__u32 half, c, nc, total = 0, sends = 0;
 
 	half = set->sched_half & 1;
 	sched = bpf_map_lookup_elem(&srfd_sched, &half);
@@ -366,33 +439,26 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	pos = g->sched_tick;
 	g->sched_tick = pos + adv;
 
-	for (c = 0; c < SRFD_SCHED_MAX_CLASSES; c++) {
-		const struct srfd_sched_class *cl = &sched->classes[c];
-
-		if (c >= sched->nclasses)
-			break;
-		if (!cl->period || cl->period > SRFD_SCHED_MAX_PERIOD ||
-		    cl->first > SRFD_SCHED_BUCKETS - SRFD_SCHED_MAX_PERIOD - 1)
-			continue;
-		srfd_sched_buckets(pos, adv, cl->period, &first, &nb);
-		end = first + nb;
-		lo = bucket_start(half, cl->first + first);
-		if (end <= cl->period) {
-			hi = bucket_start(half, cl->first + end);
-			tick_add_range(&w, lo, hi);
-		} else {	/* wraps around the class's last bucket */
-			hi = bucket_start(half, cl->first + cl->period);
-			tick_add_range(&w, lo, hi);
-			lo = bucket_start(half, cl->first);
-			hi = bucket_start(half, cl->first + end - cl->period);
-			tick_add_range(&w, lo, hi);
-		}
-	}
+	w.sched = sched;
+	w.tick_pos = pos;
+	w.adv = adv;
+	w.half = half;
+	nc = sched->nclasses < SRFD_SCHED_MAX_CLASSES ? sched->nclasses :
+	     SRFD_SCHED_MAX_CLASSES;
+	bpf_loop(nc, tick_class_one, &w, 0);
+	/* then the same buckets one tick back, to check only */
+	w.nsend = w.nranges;
+	w.checking = 1;
+	bpf_loop(nc, tick_class_one, &w, 0);
 	for (c = 0; c < TICK_MAX_RANGES; c++) {
 		if (c >= w.nranges)
 			break;
+		if (c == w.nsend)
+			sends = total;
 		total += scratch->hi[c] - scratch->lo[c];
 	}
+	if (w.nsend >= w.nranges)
+		sends = total;
 	if (!total)
 		return 0;
 	if (total > SRFD_TICK_MAX_VISITS) {
@@ -408,7 +474,7 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	w.base = half * set->max_sessions;
 	w.pos = scratch->lo[0];
 	bpf_loop(total, tick_visit_one, &w, 0);
-	return total;
+	return sends < total ? sends : total;
 }
 
 static __always_inline int handle_tick(struct __sk_buff *skb)

@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -238,6 +239,24 @@ class Topo:
         self.run("B", "ip", "-6", "route", "add", "fc00:a::/48", "via", "fc00:ab:0::1")
         return sids
 
+    def write_scale_conf(self, instance, n, sids, interval_us, multiplier, extra=""):
+        """@n sessions spread over the multilink() links (session i on link
+        i mod len(@sids)), named l<link>-<i>, through profile "p"."""
+        links = len(sids)
+        sess = ",\n".join(
+            '  { name = "l%d-%d"; interface = "a-b%d"; neighbor = "fc00:ab:%d::2";'
+            ' segments = [ "%s" ]; profile = "p"; }' % (i % links, i, i % links, i % links,
+                                                       sids[i % links])
+            for i in range(n))
+        path = os.path.join(self.tmp, "%s-%d.conf" % (instance, n))
+        with open(path, "w") as f:
+            f.write('instance = "%s"; local_sid = "fc00:a::bf"; source = "fc00:a::1";\n'
+                    'max_sessions = %d;\n%s'
+                    'profiles = ( { name = "p"; interval_us = %d; multiplier = %d; } );\n'
+                    'sessions = (\n%s\n);\n' % (instance, max(n, 1), extra, interval_us,
+                                                 multiplier, sess))
+        return path
+
     def diamond(self):
         """H1 - A, A-B-D (primary) and A-C-D (backup), D - H2.
 
@@ -272,6 +291,28 @@ class Topo:
             r(n, "ip", "-6", "route", "add", "fc00:a::/48", "via", via)
         for node, dst in (("A", "fc00:ab::2"), ("A", "fc00:ac::2"), ("H1", "fc00:1::1"),
                           ("H2", "fc00:2::1"), ("B", "fc00:bd::2"), ("C", "fc00:cd::2")):
+            self.resolve(node, dst)
+
+    def from_plan(self, plan):
+        """Build a topology from a plan (bench/plans/*.json, documented in
+        bench/failover.py): nodes, links, per-node setup commands, SIDs
+        (End, End.X, End.DT6; without seg6local the kernel's own End) and
+        neighbours to resolve first."""
+        for n in plan["nodes"]:
+            self.node(n)
+        for link in plan["links"]:
+            if len(link) != 6:
+                raise ValueError("plan: a link is [node, dev, address, node, dev, address]: %r"
+                                 % (link,))
+            self.link(*link)
+        for node, cmds in plan.get("setup", {}).items():
+            if node not in plan["nodes"]:
+                raise ValueError("plan: setup for unknown node %r" % node)
+            for cmd in cmds:
+                self.run(node, *shlex.split(cmd))
+        for sid in plan.get("sids", []):
+            self.sid(sid["node"], sid["sid"], sid["action"], sid["dev"], nh6=sid.get("nh6"))
+        for node, dst in plan.get("resolve", []):
             self.resolve(node, dst)
 
     def restore_ab(self):
