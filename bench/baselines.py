@@ -80,7 +80,8 @@ class Daemon:
             with open(os.path.join(d, "bird.conf"), "w") as f:
                 f.write('log "%s/log" all;\ntimeformat log "%%F %%T.%%6f";\n'
                         "router id 10.0.0.%d;\nprotocol device {}\n"
-                        'protocol bfd b {\n  interface "%s" { interval %d ms; multiplier %d; };\n'
+                        'protocol bfd b {\n  debug { states, events };\n'
+                        '  interface "%s" { interval %d ms; multiplier %d; };\n'
                         "%s}\n" % (d, 1 + peer_side, ifname, self.ms, self.mult, nbrs))
             self.topo.run(node, BIRD, "-c", d + "/bird.conf", "-s", d + "/bird.ctl",
                           "-P", d + "/bird.pid")

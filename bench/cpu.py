@@ -110,3 +110,32 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+SOAKER = r'''
+import os, sys, time
+cpu, secs = int(sys.argv[1]), float(sys.argv[2])
+os.sched_setaffinity(0, {cpu})
+os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+n, end, now = 0, time.monotonic() + secs, time.monotonic
+while now() < end:
+    n += 1
+print(n)
+'''
+
+
+def soak(seconds):
+    """Loop iterations a SCHED_IDLE spinner pinned to each CPU gets in
+    @seconds: whatever else runs (softirq, the prober, daemons) takes its
+    share away. Unlike /proc/stat's fields, which this VM's accounting
+    samples at the 4 ms tick (softirq work that starts and ends between two
+    ticks is mostly counted as idle), this sees all of it."""
+    procs = [subprocess.Popen([sys.executable, "-c", SOAKER, str(c), str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
+             for c in range(os.cpu_count())]
+    return [int(p.communicate()[0] or 0) for p in procs]
+
+
+def busy_pct(counts, calib):
+    """CPU taken from the spinners, % of one core (sum over CPUs)."""
+    return sum(100.0 * max(0.0, 1.0 - c / k) for c, k in zip(counts, calib) if k)

@@ -95,7 +95,7 @@ def ladder_plot(rows, rungs, path):
 def scale_table(rows, rungs):
     out = ["| system | setting | sessions | all up | " +
            " | ".join("false downs %s" % g for g in rungs) +
-           " | kernel CPU % | per session % | srfd BPF us/s | detection median / p99 ms"
+           " | CPU busy % | per session % | srfd BPF us/s | detection median / p99 ms"
            " | missed | others hurt |",
            "|---|---|---|---|" + "---|" * len(rungs) + "---|---|---|---|---|---|"]
     for r in rows:
@@ -126,7 +126,7 @@ def scale_plot(rows, path):
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=lbl)
     ax.set_xscale("log")
     ax.set_xlabel("sessions (log)")
-    ax.set_ylabel("kernel CPU, % of one core (both ends)")
+    ax.set_ylabel("CPU busy, % of one core (machine, both ends)")
     ax.set_title("CPU vs sessions at idle")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

@@ -37,7 +37,9 @@ FULL = {
     "ladder_rungs": ["idle", "cpu", "switch", "timer", "fifo"],
     "ladder_seconds": 60,
     "scale_sessions": [1, 100, 1000, 2000, 4096],
+    "base_sessions": [1, 100, 200, 1000, 2000, 4096],
     "scale_intervals": [10000, 1000],
+    "up_seconds": 30,
     "scale_rungs": ["idle", "cpu"],
     "scale_seconds": 60,
     "cpu_seconds": 5,
@@ -50,7 +52,9 @@ QUICK = {
     "ladder_rungs": ["idle", "cpu"],
     "ladder_seconds": 2,
     "scale_sessions": [100, 1000],
+    "base_sessions": [100],
     "scale_intervals": [10000],
+    "up_seconds": 10,
     "scale_rungs": ["idle"],
     "scale_seconds": 2,
     "cpu_seconds": 2,
@@ -97,11 +101,12 @@ def main():
     ladder = []
     for system, intervals in p["ladder"].items():
         ladder += scale.run([system], [1], intervals, p["ladder_rungs"], p["ladder_seconds"],
-                            p["cpu_seconds"], log=log)
+                            p["cpu_seconds"], log=log, up_s=p["up_seconds"])
 
     # 3. scale
     rows = scale.run(["srfd", "bfdd", "bird"], p["scale_sessions"], p["scale_intervals"],
-                     p["scale_rungs"], p["scale_seconds"], p["cpu_seconds"], log=log)
+                     p["scale_rungs"], p["scale_seconds"], p["cpu_seconds"], log=log,
+                     up_s=p["up_seconds"], base_sessions=p["base_sessions"])
 
     stem = "bench-%s%s" % (time.strftime("%Y-%m-%d"), "-quick" if a.quick else "")
     header = [

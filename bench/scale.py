@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
 import srfdtopo as st  # noqa: E402
 import baselines  # noqa: E402
-from cpu import cpu_ticks, bpf_runtime  # noqa: E402
+from cpu import bpf_runtime, busy_pct, soak  # noqa: E402
 
 RUNGS = {
     "idle": None,
@@ -49,22 +49,31 @@ def rung(name, seconds):
     time.sleep(0.3)
 
 
+CALIB = []     # spinner counts per CPU on the quiet machine (calibrate())
+
+
+def calibrate(seconds):
+    """Spinner rates with nothing running, in the same invocation."""
+    CALIB[:] = soak(seconds)
+    return CALIB
+
+
 def cpu_window(seconds):
-    """Kernel CPU (system + irq + softirq) of the machine, % of one CPU."""
-    b0, t0 = cpu_ticks()
+    """CPU taken by everything running (user and kernel, both ends), % of
+    one core, against the quiet machine; srfd's BPF run time alongside."""
+    if not CALIB:
+        calibrate(seconds)
     r0 = bpf_runtime()
-    time.sleep(seconds)
-    b1, t1 = cpu_ticks()
+    counts = soak(seconds)
     r1 = bpf_runtime()
-    ncpu = os.cpu_count()
-    busy = 100.0 * ncpu * (b1 - b0) / max(t1 - t0, 1)
+    busy = busy_pct(counts, CALIB)
     bpf = {k: ((r1[k][0] - r0.get(k, [0, 0])[0]) / seconds,     # ns per s
                (r1[k][1] - r0.get(k, [0, 0])[1]) / seconds)     # runs per s
            for k in r1}
     return busy, bpf
 
 
-def srfd_point(n, iv_us, rungs, seconds, cpu_s):
+def srfd_point(n, iv_us, rungs, seconds, cpu_s, up_s=30):
     topo = st.Topo()
     res = {"system": "srfd", "sessions": n, "interval_us": iv_us}
     try:
@@ -79,10 +88,10 @@ def srfd_point(n, iv_us, rungs, seconds, cpu_s):
                 return None
             return ss if len(ss) == n and all(s["state"] == "up" for s in ss.values()) \
                 else None
-        if not st.until(all_up, 30, step=0.25):
+        if not st.until(all_up, up_s, step=0.25):
             ss = st.sessions(inst)
-            res["note"] = "%d of %d up after 30 s" % (
-                sum(1 for s in ss.values() if s["state"] == "up"), n)
+            res["note"] = "%d of %d up after %d s" % (
+                sum(1 for s in ss.values() if s["state"] == "up"), n, up_s)
             topo.stop(d, flush=True)
             return res
         time.sleep(1)
@@ -129,7 +138,7 @@ def srfd_point(n, iv_us, rungs, seconds, cpu_s):
     return res
 
 
-def baseline_point(system, n, iv_us, rungs, seconds, cpu_s):
+def baseline_point(system, n, iv_us, rungs, seconds, cpu_s, up_s=30):
     topo = st.Topo()
     res = {"system": system, "sessions": n, "interval_us": iv_us}
     try:
@@ -138,8 +147,8 @@ def baseline_point(system, n, iv_us, rungs, seconds, cpu_s):
         topo.link("A", "a-b", "fc00:ab::1", "B", "b-a", "fc00:ab::2")
         dm = baselines.Daemon(topo, system, n, iv_us // 1000, MULT)
         try:
-            if not dm.all_up(30):
-                res["note"] = "%d of %d up after 30 s" % (dm.ups() - len(dm.downs()), n)
+            if not dm.all_up(up_s):
+                res["note"] = "%d of %d up after %d s" % (dm.ups() - len(dm.downs()), n, up_s)
                 return res
             time.sleep(1)
             res["cpu_pct"], _ = cpu_window(cpu_s)
@@ -164,7 +173,8 @@ def baseline_point(system, n, iv_us, rungs, seconds, cpu_s):
     return res
 
 
-def run(systems, sessions, intervals, rungs, seconds, cpu_s, log=print):
+def run(systems, sessions, intervals, rungs, seconds, cpu_s, log=print, up_s=30,
+        base_sessions=None):
     """Every point, ascending session counts; a baseline stops at its
     first count with false downs or sessions that never came up."""
     rows = []
@@ -176,12 +186,13 @@ def run(systems, sessions, intervals, rungs, seconds, cpu_s, log=print):
             if system == "bfdd" and iv < 10000:
                 log("# FRR bfdd: %d us is below its 10 ms floor: skipped" % iv)
                 continue
-            for n in sessions:
+            for n in (sessions if system == "srfd" or base_sessions is None
+                      else base_sessions):
                 t0 = time.monotonic()
                 if system == "srfd":
-                    r = srfd_point(n, iv, rungs, seconds, cpu_s)
+                    r = srfd_point(n, iv, rungs, seconds, cpu_s, up_s)
                 else:
-                    r = baseline_point(system, n, iv, rungs, seconds, cpu_s)
+                    r = baseline_point(system, n, iv, rungs, seconds, cpu_s, up_s)
                 r["seconds"] = round(time.monotonic() - t0, 1)
                 rows.append(r)
                 log(json.dumps(r))
