@@ -13,8 +13,9 @@ PKGS=(gcc meson ninja-build pkg-config clang llvm bpftool libbpf-dev libelf-dev
       python3 python3-nftables python3-scapy tcpdump iputils-ping iperf3 procps
       libclang-rt-14-dev)
 
-# routing daemons the FIB test runs as netlink consumers (test only)
-TEST_PKGS=(frr bird2)
+# test only: routing daemons the FIB test runs as netlink consumers and the
+# quick benchmark measures against; its load generator and its plots
+TEST_PKGS=(frr bird2 stress-ng python3-matplotlib)
 
 install_missing() {
 	local missing=() p
@@ -59,7 +60,7 @@ sanitize() {
 	ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
 	UBSAN_OPTIONS="log_path=$logs/ubsan:halt_on_error=1:print_stacktrace=1" \
 	LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan.supp" SRFD_QUICK=1 \
-		meson test -C "$dir" --print-errorlogs --no-suite fuzz || rc=1
+		meson test -C "$dir" --print-errorlogs --no-suite fuzz --no-suite bench || rc=1
 	if compgen -G "$logs/*" >/dev/null; then
 		echo "sanitizer reports:"
 		cat "$logs"/*

@@ -834,6 +834,130 @@ START_TEST(test_ticker_judges_untimed_sessions)
 }
 END_TEST
 
+static __u64 sched_tick(void)
+{
+	struct srfd_global g;
+	__u32 zero = 0;
+
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_global, &zero, 4, &g,
+					      sizeof(g), 0), 0);
+	return g.sched_tick;
+}
+
+/*
+ * srfd_tick follows the schedule srfdd lays out: 8 sessions of 4 ms on a
+ * 1 ms tick sit 2 per bucket, and each tick sends to exactly the sessions
+ * of the buckets it advanced over, nobody else; every session goes once
+ * per 4 ticks. Then a session is removed from the schedule (the idle half
+ * rewritten, settings switched): it is not sent to any more, the others go on.
+ */
+START_TEST(test_tick_follows_schedule)
+{
+	static struct srfd_config conf;
+	static struct srfd_sched_plan plan, next;
+	struct srfd_session_cfg cfg;
+	struct srfd_settings settings;
+	__u64 before[8], t0, t1, sent, moved, n_ok = 0;
+	__u16 slots[8];
+	__u32 zero = 0, i, k, half1;
+	char why[256];
+	int tick;
+
+	memset(&conf, 0, sizeof(conf));
+	inet_pton(AF_INET6, "fc00:a::bf", conf.local_sid);
+	inet_pton(AF_INET6, "fc00:a::1", conf.source);
+	conf.nsessions = 8;
+	conf.tick_us = 1000;	/* configured: 4 buckets per 4 ms session */
+	for (i = 0; i < 8; i++) {
+		struct srfd_session_conf *sc = &conf.sessions[i];
+
+		snprintf(sc->name, sizeof(sc->name), "s%u", i);
+		sc->nsegs = 1;
+		inet_pton(AF_INET6, "fc00:b::e1", sc->segs[0]);
+		inet_pton(AF_INET6, "fe80::2", sc->neighbor);
+		sc->interval_us = 4000;
+		sc->multiplier = 3;
+		sc->up_after = 3;
+		slots[i] = i;
+		ck_assert_int_eq(srfd_session_cfg_build(&conf, i, i, 1, KEY, &cfg), 0);
+		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sess_cfg, &i, 4, &cfg,
+						      sizeof(cfg), 0), 0);
+	}
+	ck_assert_int_eq(srfd_sched_build(&conf, slots, NULL, &plan, why, sizeof(why)), 0);
+	ck_assert_uint_eq(plan.hdr.nclasses, 1);
+	ck_assert_uint_eq(plan.hdr.classes[0].period, 4);
+	for (k = 0; k < 4; k++)	/* phases spread: 2 per bucket */
+		ck_assert_uint_eq(plan.bucket[k + 1] - plan.bucket[k], 2);
+	write_schedule(&plan);
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_settings, &zero, 4, &settings,
+					      sizeof(settings), 0), 0);
+	settings.nr_slots = 8;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero, 4, &settings,
+					      sizeof(settings), 0), 0);
+
+	tick_n(1);	/* the first tick starts the schedule */
+	for (tick = 0; tick < 16; tick++) {
+		for (i = 0; i < 8; i++)
+			before[i] = state(i).probes_tx;
+		t0 = sched_tick();
+		tick_n(1);
+		t1 = sched_tick();
+		for (i = 0, sent = 0; i < 8; i++)
+			sent += state(i).probes_tx - before[i];
+		moved = t1 - t0;
+		/* a tick advanced over `moved` buckets (1 unless usleep overslept) */
+		if (moved >= 1 && moved < 4) {
+			ck_assert_uint_eq(sent, 2 * moved);
+			n_ok++;
+		}
+	}
+	ck_assert_uint_ge(n_ok, 8);
+	for (i = 0; i < 8; i++) {
+		__u64 tx = state(i).probes_tx;
+
+		ck_assert_uint_ge(tx, 3);	/* 17 ticks of 1 ms, every 4 ms */
+		ck_assert_uint_le(tx, 6);
+	}
+
+	/* session 5 leaves: the idle half gets the new schedule */
+	conf.sessions[5] = conf.sessions[7];
+	slots[5] = 7;
+	conf.nsessions = 7;
+	ck_assert_int_eq(srfd_sched_build(&conf, slots, &plan, &next, why, sizeof(why)), 0);
+	half1 = 1;
+	for (k = 0; k < next.hdr.classes[0].period + 1; k++) {
+		__u32 key = SRFD_SCHED_BUCKETS + k;
+
+		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_bucket, &key, 4,
+						      &next.bucket[k], 4, 0), 0);
+	}
+	for (k = 0; k < next.hdr.nslots; k++) {
+		__u32 key = SRFD_MAX_SESSIONS + k;
+
+		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_slot, &key, 4,
+						      &next.slot[k], 4, 0), 0);
+	}
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched, &half1, 4, &next.hdr,
+					      sizeof(next.hdr), 0), 0);
+	settings.sched_half = 1;
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero, 4, &settings,
+					      sizeof(settings), 0), 0);
+	for (i = 0; i < 8; i++)
+		before[i] = state(i).probes_tx;
+	tick_n(12);
+	for (i = 0; i < 8; i++) {
+		if (i == 5)
+			ck_assert_uint_eq(state(i).probes_tx, before[i]);
+		else
+			ck_assert_uint_ge(state(i).probes_tx - before[i], 2);
+	}
+	/* the sessions that stayed kept their buckets */
+	for (i = 0; i < 8; i++)
+		if (i != 5)
+			ck_assert_uint_eq(next.phase_of[i], plan.phase_of[i]);
+}
+END_TEST
+
 static int run_cmd(__u32 op, __u32 slot, __u32 reason)
 {
 	__u8 pkt[ETH_HLEN_SRFD + 40] = { 0 };
@@ -1416,6 +1540,7 @@ int main(void)
 	tcase_add_test(tc, test_outgoing_probe_redirected);
 	tcase_add_test(tc, test_tick_drops_unknown_frames);
 	tcase_add_test(tc, test_ticker_judges_untimed_sessions);
+	tcase_add_test(tc, test_tick_follows_schedule);
 	tcase_add_test(tc, test_up_then_watchdog_down);
 	tcase_add_test(tc, test_sender_stall_is_not_a_failure);
 	tcase_add_test(tc, test_stale_and_replayed_returns_do_not_refresh);

@@ -431,13 +431,23 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 		return 0;
 	last = g->sched_ns;
 	adv = last ? srfd_sched_advance(now - last, sched->tick_ns) : 1;
-	if (!adv)
-		return 0;
-	/* two tickers on two CPUs: one of them moves the schedule */
-	if (__sync_val_compare_and_swap(&g->sched_ns, last, now) != last)
-		return 0;
-	pos = g->sched_tick;
-	g->sched_tick = pos + adv;
+	if (!adv) {
+		/*
+		 * Less than half a tick since the schedule last moved (the
+		 * pacer's second frame after a late one): the schedule stays,
+		 * but the bucket just visited is looked at again, so a probe
+		 * that the late tick found not quite due goes now instead of a
+		 * whole tick later. The due check keeps it to one probe.
+		 */
+		pos = g->sched_tick - 1;
+		adv = 1;
+	} else {
+		/* two tickers on two CPUs: one of them moves the schedule */
+		if (__sync_val_compare_and_swap(&g->sched_ns, last, now) != last)
+			return 0;
+		pos = g->sched_tick;
+		g->sched_tick = pos + adv;
+	}
 
 	w.sched = sched;
 	w.tick_pos = pos;
