@@ -56,8 +56,11 @@ def main():
         if not installed:
             t.skip("%s rows in every section" % system, "not installed")
             continue
-        t.ok(md.count("| %s |" % system) >= 3,
-             "%s measured side by side: detection, ladder and scale rows" % system)
+        det_row = re.search(r"^\| %s \| 10 ms x 3 \| [1-9]" % system, md, re.M)
+        ladder_col = re.search(r"^\| rung \|.*\| %s 10 ms x 3 \|" % system, md, re.M)
+        scale_row = re.search(r"^\| %s \| 10 ms x 3 \| \d+ \| (yes|no)" % system, md, re.M)
+        t.ok(det_row and ladder_col and scale_row,
+             "%s measured side by side: detection row, ladder column, scale row" % system)
     # scale: srfd points up, no false down at idle
     rows = re.findall(r"^\| srfd \| 10 ms x 3 \| (\d+) \| (yes|no[^|]*) \| (\d+) \|", md, re.M)
     t.ok(len(rows) >= 2 and all(x[1] == "yes" and x[2] == "0" for x in rows),
