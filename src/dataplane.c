@@ -172,6 +172,7 @@ int srfd_dp_open(struct srfd_dp *dp, const struct srfd_config *conf,
 	bpf_map__set_max_entries(dp->skel->maps.srfd_sess_guards, dp->max_sessions);
 	bpf_map__set_max_entries(dp->skel->maps.srfd_sched_slot,
 				 2 * dp->max_sessions);
+	bpf_map__set_max_entries(dp->skel->maps.srfd_suspects, dp->max_sessions);
 	/* only the receiver this kernel can route to is loaded */
 	dp->sid_kind = srfd_kernel_seg6local() ? SRFD_SID_END_BPF : SRFD_SID_LWT_IN;
 	bpf_program__set_autoload(dp->skel->progs.srfd_reflect,

@@ -178,12 +178,11 @@ int srfd_sched_build(const struct srfd_config *conf, const __u16 *slot,
 	}
 	out->hdr.nslots = pos;
 	out->per_tick = load(conf, tick_us);
-	/* a tick looks at its buckets and, to judge, at the ones before */
-	if (out->peak > SRFD_TICK_MAX_VISITS / 2) {
+	if (out->peak > SRFD_TICK_MAX_VISITS) {
 		snprintf(err, errlen, "up to %u sessions are due in one tick of %u us, "
 			 "more than a tick may look at (%d): lower tick_us or "
 			 "lengthen intervals", out->peak, tick_us,
-			 SRFD_TICK_MAX_VISITS / 2);
+			 SRFD_TICK_MAX_VISITS);
 		ret = -EINVAL;
 		goto out;
 	}

@@ -255,8 +255,14 @@ START_TEST(test_abi_layout)
 	ck_assert_uint_eq(sizeof(struct srfd_session_cfg), 256);
 	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, probe_segs), 72);
 	ck_assert_uint_eq(offsetof(struct srfd_session_cfg, flags), 248);
-	ck_assert_uint_eq(sizeof(struct srfd_session_state), 144);
+	ck_assert_uint_eq(sizeof(struct srfd_session_state), 152);
 	ck_assert_uint_eq(offsetof(struct srfd_session_state, state), 16);
+	ck_assert_uint_eq(offsetof(struct srfd_session_state, suspect_ns), 144);
+	ck_assert_uint_eq(sizeof(struct srfd_global), 96);
+	ck_assert_uint_eq(offsetof(struct srfd_global, ticks), 24);
+	ck_assert_uint_eq(sizeof(struct srfd_settings), 72);
+	ck_assert_uint_eq(sizeof(struct srfd_sched), 16 + 8 * SRFD_SCHED_MAX_CLASSES);
+	ck_assert_uint_eq(sizeof(struct srfd_suspect), 16);
 	ck_assert_uint_eq(sizeof(struct srfd_event), 32);
 	ck_assert_uint_eq(sizeof(struct srfd_ctl_session), 120);
 	ck_assert_uint_eq(SRFD_PROBE_MAX_LEN, 14 + 40 + 8 + 8 * 16 + 32);

@@ -46,6 +46,13 @@ struct {
 	__type(value, struct srfd_settings);
 } srfd_settings SEC(".maps");
 
+/* ticker-judged sessions near their deadline; max_entries = max_sessions */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, SRFD_MAX_SESSIONS);
+	__type(value, struct srfd_suspect);
+} srfd_suspects SEC(".maps");
+
 /* the probe schedule, two halves (struct srfd_sched in srfd/srfd.h) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -88,11 +95,8 @@ struct {
 	__type(value, __u64);
 } srfd_counters SEC(".maps");
 
-/*
- * slot ranges one tick visits: up to two per schedule class to send, as
- * many to check (the buckets of the tick before)
- */
-#define TICK_MAX_RANGES	(4 * SRFD_SCHED_MAX_CLASSES)
+/* slot ranges one tick visits: up to two per schedule class */
+#define TICK_MAX_RANGES	(2 * SRFD_SCHED_MAX_CLASSES)
 
 struct srfd_scratch {
 	__u8 buf[SRFD_PROBE_BUF_LEN];

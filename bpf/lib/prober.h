@@ -146,6 +146,7 @@ static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *
 						 __u32 gen, __u64 now,
 						 struct srfd_global *g)
 {
+	__u64 detect = cfg->interval_ns * cfg->multiplier, first = now + detect;
 	__u32 armed = st->armed;
 	long err;
 
@@ -155,13 +156,20 @@ static __always_inline void session_arm_watchdog(const struct srfd_session_cfg *
 		return;
 	if (__sync_val_compare_and_swap(&st->armed, armed, gen) != armed)
 		return;
+	/*
+	 * An `up` session that gets its timer late (a retry that worked) is
+	 * due at its real deadline, which may be now: not a detection later.
+	 */
+	if (st->state == SRFD_STATE_UP && st->last_rx_ns) {
+		first = st->last_rx_ns + detect;
+		if ((__s64)(first - now) < 0)
+			first = now;
+	}
 	err = bpf_timer_init(&st->watchdog, &srfd_sess_state, CLOCK_MONOTONIC);
 	if (err && err != -16 /* EBUSY: initialized before */)
 		goto fail;
 	if (bpf_timer_set_callback(&st->watchdog, session_watchdog_fire) ||
-	    bpf_timer_start(&st->watchdog,
-			    now + cfg->interval_ns * cfg->multiplier,
-			    SRFD_TIMER_ABS))
+	    bpf_timer_start(&st->watchdog, first, SRFD_TIMER_ABS))
 		goto fail;
 	return;
 fail:
@@ -233,6 +241,61 @@ static __always_inline void clock_watch_arm(struct srfd_global *g, __u32 gen,
 	}
 }
 
+/*
+ * A session without a timer just got a probe out: if multiplier probes are
+ * now unanswered and its deadline (last return + detection time) is less
+ * than an interval away, queue it for the tick that passes the deadline
+ * (tick_suspects); its next visit would be up to an interval late.
+ */
+static __always_inline void session_maybe_suspect(__u32 id,
+						  const struct srfd_session_cfg *cfg,
+						  struct srfd_session_state *st,
+						  __u64 now)
+{
+	__u64 detect = cfg->interval_ns * cfg->multiplier;
+	struct srfd_suspect s = { .id = id };
+
+	if (st->state != SRFD_STATE_UP ||
+	    st->tx_seq - st->rx_seq < cfg->multiplier ||
+	    (__s64)(now + cfg->interval_ns - st->last_rx_ns) < (__s64)detect)
+		return;
+	s.deadline_ns = st->last_rx_ns + detect;
+	if (st->suspect_ns == s.deadline_ns)
+		return;		/* queued already */
+	if (bpf_map_push_elem(&srfd_suspects, &s, 0))
+		return;		/* full: its next visit judges it */
+	st->suspect_ns = s.deadline_ns;
+}
+
+struct suspect_walk {
+	__u64 now;
+	__u32 gen;
+};
+
+/* Judge the queued suspects whose deadline has passed, oldest first. */
+static int tick_suspect_one(__u32 index __attribute__((unused)), void *ctx)
+{
+	struct suspect_walk *w = ctx;
+	const struct srfd_session_cfg *cfg;
+	struct srfd_session_state *st;
+	struct srfd_suspect s;
+
+	if (bpf_map_peek_elem(&srfd_suspects, &s) ||
+	    (__s64)(w->now - s.deadline_ns) < 0)
+		return 1;
+	if (bpf_map_pop_elem(&srfd_suspects, &s))
+		return 1;
+	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &s.id);
+	st = bpf_map_lookup_elem(&srfd_sess_state, &s.id);
+	if (!cfg || !st || !cfg->active)
+		return 0;
+	if (st->suspect_ns == s.deadline_ns)
+		st->suspect_ns = 0;
+	if (st->armed != w->gen)
+		session_silence_check(s.id, cfg, st, w->now);
+	return 0;
+}
+
 /* Emit one probe for session @id if it is due. */
 static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 					       __u8 *buf, __u64 now,
@@ -275,6 +338,8 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 		goto fail;
 	st->last_tx_ns = now;
 	__sync_fetch_and_add(&st->probes_tx, 1);
+	if (st->armed != set->generation)
+		session_maybe_suspect(id, cfg, st, now);
 	return;
 fail:
 	count(SRFD_R_TX_FAIL);
@@ -289,33 +354,13 @@ struct tick_walk {
 	__u64 tick_pos;		/* schedule position before this tick */
 	__u64 adv;		/* ticks it advances */
 	__u32 half;
-	__u32 checking;		/* adding the look-back ranges */
 	struct srfd_scratch *scratch;
 	__u64 now;
 	__u32 base;		/* the live half's first srfd_sched_slot entry */
 	__u32 nranges;
-	__u32 nsend;		/* ranges to send to; the rest only checked */
 	__u32 r;		/* current range */
 	__u32 pos;		/* next entry of srfd_sched_slot */
 };
-
-/*
- * A session without a timer of its own, one tick after its visit: its
- * deadline (the last return + the detection time) fell since then when the
- * return came within a tick of the send, so the check lands within a tick
- * of where a timer would have fired, not a whole interval later.
- */
-static __always_inline void session_check_untimed(__u32 id, __u64 now,
-						  const struct srfd_settings *set)
-{
-	const struct srfd_session_cfg *cfg;
-	struct srfd_session_state *st;
-
-	cfg = bpf_map_lookup_elem(&srfd_sess_cfg, &id);
-	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
-	if (cfg && st && cfg->active && st->armed != set->generation)
-		session_silence_check(id, cfg, st, now);
-}
 
 static int tick_visit_one(__u32 index __attribute__((unused)), void *ctx)
 {
@@ -335,12 +380,8 @@ static int tick_visit_one(__u32 index __attribute__((unused)), void *ctx)
 	key = w->base + w->pos;
 	w->pos += 1;
 	id = bpf_map_lookup_elem(&srfd_sched_slot, &key);
-	if (!id)
-		return 0;
-	if (r < w->nsend)
+	if (id)
 		session_maybe_send(w->skb, *id, sc->buf, w->now, w->set, w->g);
-	else
-		session_check_untimed(*id, w->now, w->set);
 	return 0;
 }
 
@@ -398,21 +439,14 @@ static int tick_class_one(__u32 c, void *ctx)
 	    cl->first > SRFD_SCHED_BUCKETS - SRFD_SCHED_MAX_PERIOD - 1)
 		return 0;
 	srfd_sched_buckets(w->tick_pos, w->adv, cl->period, &first, &nb);
-	if (w->checking) {
-		/* every tick, or a whole round caught up: all just visited */
-		if (cl->period == 1 || nb >= cl->period)
-			return 0;
-		first = (first + cl->period - 1) % cl->period;
-	}
 	tick_add_buckets(w, w->half, cl, first, nb);
 	return 0;
 }
 
 /*
  * Advance the schedule to @now and visit the buckets that came due: the
- * sessions they hold are looked at (and sent to if due), nobody else; the
- * buckets of the tick before are looked at again to judge the sessions
- * without a timer. Returns the number of sessions visited to send.
+ * sessions they hold are looked at (and sent to if due), nobody else.
+ * Returns the number of sessions visited.
  */
 static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 					   struct srfd_global *g,
@@ -423,7 +457,7 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	const struct srfd_sched *sched;
 	struct tick_walk w = { .scratch = scratch };
 	__u64 last, pos, adv;
-	__u32 half, c, nc, total = 0, sends = 0;
+	__u32 half, c, nc, total = 0;
 
 	half = set->sched_half & 1;
 	sched = bpf_map_lookup_elem(&srfd_sched, &half);
@@ -456,19 +490,11 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	nc = sched->nclasses < SRFD_SCHED_MAX_CLASSES ? sched->nclasses :
 	     SRFD_SCHED_MAX_CLASSES;
 	bpf_loop(nc, tick_class_one, &w, 0);
-	/* then the same buckets one tick back, to check only */
-	w.nsend = w.nranges;
-	w.checking = 1;
-	bpf_loop(nc, tick_class_one, &w, 0);
 	for (c = 0; c < TICK_MAX_RANGES; c++) {
 		if (c >= w.nranges)
 			break;
-		if (c == w.nsend)
-			sends = total;
 		total += scratch->hi[c] - scratch->lo[c];
 	}
-	if (w.nsend >= w.nranges)
-		sends = total;
 	if (!total)
 		return 0;
 	if (total > SRFD_TICK_MAX_VISITS) {
@@ -484,7 +510,7 @@ static __always_inline __u32 tick_schedule(struct __sk_buff *skb,
 	w.base = half * set->max_sessions;
 	w.pos = scratch->lo[0];
 	bpf_loop(total, tick_visit_one, &w, 0);
-	return sends < total ? sends : total;
+	return total;
 }
 
 static __always_inline int handle_tick(struct __sk_buff *skb)
@@ -524,6 +550,11 @@ static __always_inline int handle_tick(struct __sk_buff *skb)
 		global->last_tick_ns = now;
 	}
 	clock_watch_arm(global, set->generation, set->stall_ns, now);
+	{
+		struct suspect_walk sw = { .now = now, .gen = set->generation };
+
+		bpf_loop(SRFD_TICK_MAX_VISITS, tick_suspect_one, &sw, 0);
+	}
 	visits = tick_schedule(skb, global, set, scratch, now);
 	if (visits) {
 		__sync_fetch_and_add(&global->sched_visits, visits);

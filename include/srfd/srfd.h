@@ -161,8 +161,23 @@ struct srfd_session_state {
 	__u64 last_tx_ns;		/* last probe actually sent */
 	__u32 down_reason;		/* enum srfd_down_reason */
 	__u32 pad;
+	__u64 suspect_ns;		/* queued in srfd_suspects with this deadline */
 };
-_Static_assert(sizeof(struct srfd_session_state) == 144, "srfd_session_state ABI");
+_Static_assert(sizeof(struct srfd_session_state) == 152, "srfd_session_state ABI");
+
+/*
+ * A session judged by the ticker (no timer of its own) whose detection
+ * deadline is less than an interval away with multiplier probes unanswered:
+ * queued in srfd_suspects (BPF_MAP_TYPE_QUEUE, deadline order because
+ * sessions are queued at their send time) and judged by the first tick past
+ * the deadline, so the cost follows the sessions about to fail.
+ */
+struct srfd_suspect {
+	__u32 id;
+	__u32 pad;
+	__u64 deadline_ns;
+};
+_Static_assert(sizeof(struct srfd_suspect) == 16, "srfd_suspect ABI");
 
 /*
  * Reflector for neighbours that run srfd: key = the reflector SID (16 bytes),

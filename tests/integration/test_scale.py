@@ -39,7 +39,9 @@ def main():
          "srfdd --check of 4096 sessions: %.3f s (bound 1 s)" % check_s,
          None if r.returncode == 0 else r.stdout + r.stderr)
 
-    conf = topo.write_scale_conf(inst, N, sids, IV, MULT)
+    wd = os.environ.get("SRFD_SCALE_WATCHDOG")
+    conf = topo.write_scale_conf(inst, N, sids, IV, MULT,
+                                 extra='watchdog = "%s";\n' % wd if wd else "")
     d = topo.srfdd("A", conf)
     t_start = time.monotonic()
 
@@ -104,7 +106,11 @@ def main():
          "link %d fails silently: all %d of its sessions down, detection median %.1f ms, "
          "p99 %.1f ms, max %.1f ms (bound 10..35 ms at 10 ms x 3, as for one session)"
          % (FAILED, len(victims), med, p99, hi),
-         "down: %d of %d" % (ndown, len(victims)))
+         "down: %d of %d; the slowest: %s" % (ndown, len(victims), " ".join(
+             "%s:%.1fms(tx %d rx %d %s)" % (n, (after[n]["last_change_ns"] - t_fail) / 1e6,
+                                            after[n]["probes_tx"], after[n]["probes_rx"],
+                                            after[n]["down_reason"])
+             for n in sorted(victims, key=lambda n: -after[n]["last_change_ns"])[:5])))
     hurt = [n for n in others if after[n]["state"] != "up" or
             after[n]["downs"] != before[n]["downs"]]
     t.ok(not hurt, "the other %d sessions stay up, no down among them (%d hurt)"
