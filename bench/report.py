@@ -145,7 +145,12 @@ def write(out_dir, stem, header, det, ladder_rows, ladder_rungs, scale_rows, sca
         "", "![detection CDF](%s)" % pngs["detection"], "",
         "## False downs on the stress ladder", ""] + ladder_table(ladder_rows, ladder_rungs) + [
         "", "![ladder](%s)" % pngs["ladder"], "",
-        "## Scale", ""] + scale_table(scale_rows, scale_rungs) + [
+        "## Scale", "",
+        "CPU busy: what SCHED_IDLE spinners pinned to each CPU lost against a calibration "
+        "on the quiet machine at the start of the run. On a shared VM the host's capacity "
+        "drifts (calibrations of the same spinner differed by 2x between runs here), so "
+        "small figures are noise and large ones are approximate; srfd's BPF run time "
+        "(kernel statistics) is exact.", ""] + scale_table(scale_rows, scale_rungs) + [
         "", "![CPU vs sessions](%s)" % pngs["scale"], ""]
     path = os.path.join(out_dir, stem + ".md")
     with open(path, "w") as f:

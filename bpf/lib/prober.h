@@ -347,17 +347,19 @@ fail:
 
 /* What one tick visits; the slot ranges live in the per-CPU scratch. */
 struct tick_walk {
-	struct __sk_buff *skb;
-	const struct srfd_settings *set;
-	struct srfd_global *g;
+	/* which buckets (tick_class_one) */
 	const struct srfd_sched *sched;
 	__u64 tick_pos;		/* schedule position before this tick */
 	__u64 adv;		/* ticks it advances */
-	__u32 half;
+	__u32 half;		/* live half of the schedule maps */
+	__u32 nranges;		/* slot ranges found, in scratch->lo/hi */
+	/* visiting them (tick_visit_one) */
+	struct __sk_buff *skb;
+	const struct srfd_settings *set;
+	struct srfd_global *g;
 	struct srfd_scratch *scratch;
 	__u64 now;
 	__u32 base;		/* the live half's first srfd_sched_slot entry */
-	__u32 nranges;
 	__u32 r;		/* current range */
 	__u32 pos;		/* next entry of srfd_sched_slot */
 };
@@ -406,11 +408,11 @@ static __always_inline void tick_add_range(struct tick_walk *w, __u32 lo,
 }
 
 /* buckets [first, first + nb) mod period of class @cl */
-static __always_inline void tick_add_buckets(struct tick_walk *w, __u32 half,
+static __always_inline void tick_add_buckets(struct tick_walk *w,
 					     const struct srfd_sched_class *cl,
 					     __u32 first, __u32 nb)
 {
-	__u32 end = first + nb, lo, hi;
+	__u32 end = first + nb, half = w->half, lo, hi;
 
 	lo = bucket_start(half, cl->first + first);
 	if (end <= cl->period) {
@@ -425,7 +427,7 @@ static __always_inline void tick_add_buckets(struct tick_walk *w, __u32 half,
 	}
 }
 
-/* The slot ranges of schedule class @c this tick visits (or looks back at). */
+/* The slot ranges of schedule class @c this tick visits. */
 static int tick_class_one(__u32 c, void *ctx)
 {
 	struct tick_walk *w = ctx;
@@ -439,7 +441,7 @@ static int tick_class_one(__u32 c, void *ctx)
 	    cl->first > SRFD_SCHED_BUCKETS - SRFD_SCHED_MAX_PERIOD - 1)
 		return 0;
 	srfd_sched_buckets(w->tick_pos, w->adv, cl->period, &first, &nb);
-	tick_add_buckets(w, w->half, cl, first, nb);
+	tick_add_buckets(w, cl, first, nb);
 	return 0;
 }
 
