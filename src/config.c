@@ -914,7 +914,7 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		char wd[16] = "timer";
 		const config_setting_t *w = config_setting_get_member(root, "watchdog");
 
-		if (!get_string(ctx, root, "watchdog", wd, sizeof(wd), 0) && w &&
+		if (get_string(ctx, root, "watchdog", wd, sizeof(wd), 0) > 0 &&
 		    strcmp(wd, "timer") && strcmp(wd, "ticker"))
 			fail(ctx, w, "'watchdog' must be \"timer\" or \"ticker\"");
 		conf->ticker_watchdog = !strcmp(wd, "ticker");

@@ -186,6 +186,12 @@ static const struct bad_case {
 	  "'sessions' needs 1..4096 entries, got 0" },
 	{ "instance = \"a/b\"; local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = ();",
 	  "'instance' may hold only letters" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; watchdog = \"hrtimer\"; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:1: 'watchdog' must be \"timer\" or \"ticker\"" },
+	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; max_sessions = 5000; sessions = (\n"
+	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"]; } );",
+	  "t:1: 'max_sessions' = 5000 is out of range 1..4096" },
 	{ "local_sid = \"fc00::bf\"; source = \"fc00::1\"; sessions = (\n"
 	  "{ name = \"x\"; interface = \"eth0\"; neighbor = \"fe80::1\"; segments = [\"fc00::1\"];\n"
 	  "  interval_us = 50; } );", "t:3: 'interval_us' = 50 is out of range 100..10000000" },
