@@ -2,7 +2,7 @@
 """Thousands of sessions on one node (TAP output).
 
 A and B joined by 4 parallel links; srfdd on A runs 1024 sessions at
-10 ms x 3 spread over them (256 per link), B runs only the kernel's End.X
+20 ms x 3 spread over them (256 per link), B runs only the kernel's End.X
 (or End with a per-link route back, srfdtopo.multilink). Checks: `srfdd
 --check` of 4096 sessions takes < 1 s; all sessions come up; `session show`
 streams all of them; the ticker looks at about the sessions that are due per
@@ -20,7 +20,12 @@ import srfdtopo as st  # noqa: E402
 
 N = int(os.environ.get("SRFD_SCALE_SESSIONS", "1024"))
 LINKS = 4
-IV, MULT = 10000, 3
+# 20 ms: 51,200 probes/s, half of what one instance handles on a 2 vCPU VM
+# with the neighbour on the same machine (bench/results: the ceiling is about
+# 100,000, i.e. 1,000 sessions at 10 ms, measured there); a functional test
+# at the ceiling would flap with the machine's load (under ASan, 1,024 x
+# 10 ms detected in up to 36 ms).
+IV, MULT = 20000, 3
 FAILED = 1      # the link that fails
 
 
@@ -102,10 +107,11 @@ def main():
     med = st.percentile(det, 50) if det else -1
     p99 = st.percentile(det, 99) if det else -1
     hi = det[-1] if det else -1
-    t.ok(ndown == len(victims) and det[0] >= 10 and hi <= 35,
+    lo_ms, hi_ms = IV / 1000, 3.5 * IV / 1000      # link_session's 10..35 ms at 10 ms
+    t.ok(ndown == len(victims) and det[0] >= lo_ms and hi <= hi_ms,
          "link %d fails silently: all %d of its sessions down, detection median %.1f ms, "
-         "p99 %.1f ms, max %.1f ms (bound 10..35 ms at 10 ms x 3, as for one session)"
-         % (FAILED, len(victims), med, p99, hi),
+         "p99 %.1f ms, max %.1f ms (bound %g..%g ms at %g ms x %d, as for one session)"
+         % (FAILED, len(victims), med, p99, hi, lo_ms, hi_ms, IV / 1000, MULT),
          "down: %d of %d; the slowest: %s" % (ndown, len(victims), " ".join(
              "%s:%.1fms(tx %d rx %d %s)" % (n, (after[n]["last_change_ns"] - t_fail) / 1e6,
                                             after[n]["probes_tx"], after[n]["probes_rx"],
