@@ -28,6 +28,21 @@ def name(row):
     return {"srfd": "srfd", "bfdd": "FRR bfdd", "bird": "BIRD"}[row["system"]]
 
 
+def finish(fig, ax, path, title, xlabel, ylabel, logx=True):
+    """Axes labels, grid and legend as every plot here has them; save."""
+    if logx:
+        ax.set_xscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def detection_table(det):
     out = ["| system | setting | n | min | median | p99 | max | missed |",
            "|---|---|---|---|---|---|---|---|"]
@@ -52,15 +67,8 @@ def detection_plot(det, path):
             continue
         ys = [(i + 1) / len(ok) for i in range(len(ok))]
         ax.step(ok, ys, where="post", label="%s %s" % (d["system"], d["setting"]))
-    ax.set_xscale("log")
-    ax.set_xlabel("detection time after a silent failure (ms, log)")
-    ax.set_ylabel("fraction of failures")
-    ax.set_title("Detection time CDF")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    finish(fig, ax, path, "Detection time CDF",
+           "detection time after a silent failure (ms, log)", "fraction of failures")
 
 
 def ladder_table(rows, rungs):
@@ -84,12 +92,8 @@ def ladder_plot(rows, rungs, path):
                label="%s %s" % (name(r), setting(r)))
     ax.set_xticks([j + 0.4 - w / 2 for j in range(len(rungs))])
     ax.set_xticklabels(rungs)
-    ax.set_ylabel("false downs per rung")
-    ax.set_title("False downs on the stress ladder (one session)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    finish(fig, ax, path, "False downs on the stress ladder (one session)", None,
+           "false downs per rung", logx=False)
 
 
 def scale_table(rows, rungs):
@@ -124,15 +128,8 @@ def scale_plot(rows, path):
     for lbl, pts in series.items():
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=lbl)
-    ax.set_xscale("log")
-    ax.set_xlabel("sessions (log)")
-    ax.set_ylabel("CPU busy, % of one core (machine, both ends)")
-    ax.set_title("CPU vs sessions at idle")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    finish(fig, ax, path, "CPU vs sessions at idle", "sessions (log)",
+           "CPU busy, % of one core (machine, both ends)")
 
 
 def write(out_dir, stem, header, det, ladder_rows, ladder_rungs, scale_rows, scale_rungs):

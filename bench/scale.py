@@ -27,26 +27,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
 import srfdtopo as st  # noqa: E402
 import baselines  # noqa: E402
+import stress  # noqa: E402
 from cpu import bpf_runtime, busy_pct, soak  # noqa: E402
 
-RUNGS = {
-    "idle": None,
-    "cpu": ["--cpu", "2", "--cpu-load", "100"],
-    "switch": ["--switch", "4"],
-    "timer": ["--timer", "2", "--timer-freq", "1000000", "--hrtimers", "2"],
-    "fifo": ["--cpu", "2", "--sched", "fifo", "--sched-prio", "50"],
-}
 LINKS = 4
 MULT = 3
-
-
-def rung(name, seconds):
-    if RUNGS[name]:
-        subprocess.run(["stress-ng", "--quiet", "--timeout", "%ds" % seconds] + RUNGS[name],
-                       check=False)
-    else:
-        time.sleep(seconds)
-    time.sleep(0.3)
 
 
 CALIB = []     # spinner counts per CPU on the quiet machine (calibrate())
@@ -82,12 +67,7 @@ def srfd_point(n, iv_us, rungs, seconds, cpu_s, up_s=30):
         d = topo.srfdd("A", topo.write_scale_conf(inst, n, sids, iv_us, MULT))
 
         def all_up():
-            try:
-                ss = st.sessions(inst)
-            except (subprocess.CalledProcessError, ValueError):
-                return None
-            return ss if len(ss) == n and all(s["state"] == "up" for s in ss.values()) \
-                else None
+            return st.sessions_all_up(inst, n)
         if not st.until(all_up, up_s, step=0.25):
             ss = st.sessions(inst)
             res["note"] = "%d of %d up after %d s" % (
@@ -108,7 +88,8 @@ def srfd_point(n, iv_us, rungs, seconds, cpu_s, up_s=30):
         res["false_downs"] = {}
         for r in rungs:
             before = sum(s["downs"] for s in st.sessions(inst).values())
-            rung(r, seconds)
+            stress.rung(r, seconds)
+            time.sleep(0.3)
             after = sum(s["downs"] for s in st.sessions(inst).values())
             res["false_downs"][r] = after - before
             st.until(all_up, 10, step=0.25)
@@ -155,7 +136,8 @@ def baseline_point(system, n, iv_us, rungs, seconds, cpu_s, up_s=30):
             res["false_downs"] = {}
             for r in rungs:
                 d0 = len(dm.downs())
-                rung(r, seconds)
+                stress.rung(r, seconds)
+                time.sleep(0.3)
                 res["false_downs"][r] = len(dm.downs()) - d0
                 dm.all_up(10)
             d0 = len(dm.downs())

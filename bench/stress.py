@@ -39,6 +39,15 @@ SESSION = """  { name = "%s"; interface = "a-b"; neighbor = "fc00:ab::2";
     segments = [ "fc00:b::e1" ]; interval_us = %d; multiplier = 3; }"""
 
 
+def rung(name, seconds):
+    """Load the machine as rung @name says for @seconds (idle: just wait)."""
+    if RUNGS[name]:
+        subprocess.run(["stress-ng", "--quiet", "--timeout", "%ds" % seconds] + RUNGS[name],
+                       check=False)
+    else:
+        time.sleep(seconds)
+
+
 def label(us):
     return "%dms" % (us // 1000) if us % 1000 == 0 else "%dus" % us
 
@@ -78,22 +87,18 @@ def main():
           (time.strftime("%Y-%m-%d %H:%M"), os.uname().release, os.cpu_count(), a.seconds))
     print("%-8s " % "rung" + " ".join("%10s" % ("srfd " + n) for n in names) +
           " %12s %12s %14s %14s" % ("bfdd 10ms", "stall_saves", "tick_lost", "max_gap_us*"))
-    for rung in a.rungs.split(","):
+    for name in a.rungs.split(","):
         s0 = st.sessions(inst)
         c0 = st.stats(inst)
         b0 = len(detect.bfdd_downs(bfdd)) if bfdd else 0
-        secs = a.seconds if rung != "fifo" else min(a.seconds, 45)
-        if RUNGS[rung]:
-            subprocess.run(["stress-ng", "--quiet", "--timeout", "%ds" % secs] + RUNGS[rung],
-                           check=False)
-        else:
-            time.sleep(secs)
+        secs = a.seconds if name != "fifo" else min(a.seconds, 45)
+        rung(name, secs)
         time.sleep(0.5)
         s1 = st.sessions(inst)
         c1 = st.stats(inst)
         b1 = len(detect.bfdd_downs(bfdd)) if bfdd else 0
         saves = c1["stall_saves"] - c0["stall_saves"]
-        print("%-8s " % rung + " ".join("%10d" % (s1[n]["downs"] - s0[n]["downs"])
+        print("%-8s " % name + " ".join("%10d" % (s1[n]["downs"] - s0[n]["downs"])
                                          for n in names) +
               " %12s %12d %14d %14d" % (str(b1 - b0) if bfdd else "n/a", saves,
                                         c1["tick_lost"] - c0["tick_lost"],

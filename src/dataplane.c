@@ -480,7 +480,7 @@ static int sched_apply(struct srfd_dp *dp, const struct srfd_config *conf,
 		       const struct srfd_plan *plan)
 {
 	struct srfd_sched_plan *next;
-	__u32 half = dp->sched_half ^ 1, nb;
+	__u32 half = dp->sched_half ^ 1;
 	char why[256];
 	int err;
 
@@ -496,11 +496,9 @@ static int sched_apply(struct srfd_dp *dp, const struct srfd_config *conf,
 		free(next);
 		return err;
 	}
-	nb = next->hdr.nclasses ?
-	     next->hdr.classes[next->hdr.nclasses - 1].first +
-	     next->hdr.classes[next->hdr.nclasses - 1].period + 1 : 0;
 	err = array_write(dp->skel->maps.srfd_sched_bucket,
-			  half * SRFD_SCHED_BUCKETS, next->bucket, nb);
+			  half * SRFD_SCHED_BUCKETS, next->bucket,
+			  srfd_sched_nbuckets(&next->hdr));
 	if (!err)
 		err = array_write(dp->skel->maps.srfd_sched_slot,
 				  half * dp->max_sessions, next->slot,

@@ -69,6 +69,26 @@ static __u32 class_period(__u32 k)
 	return 1;
 }
 
+/* Index of the class of period @period in @h (it is there). */
+static unsigned int class_index(const struct srfd_sched *h, __u32 period)
+{
+	unsigned int c;
+
+	for (c = 0; c + 1 < h->nclasses && h->classes[c].period != period; c++)
+		;
+	return c;
+}
+
+__u32 srfd_sched_nbuckets(const struct srfd_sched *h)
+{
+	const struct srfd_sched_class *last;
+
+	if (!h->nclasses)
+		return 0;
+	last = &h->classes[h->nclasses - 1];
+	return last->first + last->period + 1;
+}
+
 static __u32 session_period(const struct srfd_session_conf *sc, __u32 tick_us)
 {
 	/* not a whole number of ticks: looked at every tick, due check decides */
@@ -130,8 +150,7 @@ int srfd_sched_build(const struct srfd_config *conf, const __u16 *slot,
 		out->period_of[s] = p;
 		if (prev && prev->period_of[s] == p && prev->phase_of[s] < p) {
 			out->phase_of[s] = prev->phase_of[s];
-			for (c = 0; periods[c] != p; c++)
-				;
+			c = class_index(&out->hdr, p);
 			count[out->hdr.classes[c].first + out->phase_of[s]]++;
 		} else {
 			out->phase_of[s] = 0xffff;
@@ -142,8 +161,7 @@ int srfd_sched_build(const struct srfd_config *conf, const __u16 *slot,
 
 		if (out->phase_of[s] != 0xffff)
 			continue;
-		for (c = 0; periods[c] != p; c++)
-			;
+		c = class_index(&out->hdr, p);
 		first = out->hdr.classes[c].first;
 		/* classes start their scan at different places: spread overall */
 		for (k = 0; k < p; k++) {
@@ -170,10 +188,9 @@ int srfd_sched_build(const struct srfd_config *conf, const __u16 *slot,
 		out->peak += most;
 	}
 	for (i = 0; i < conf->nsessions; i++) {
-		__u32 s = slot[i], p = out->period_of[s];
+		__u32 s = slot[i];
 
-		for (c = 0; periods[c] != p; c++)
-			;
+		c = class_index(&out->hdr, out->period_of[s]);
 		out->slot[fill[out->hdr.classes[c].first + out->phase_of[s]]++] = s;
 	}
 	out->hdr.nslots = pos;

@@ -45,4 +45,7 @@ int srfd_sched_build(const struct srfd_config *conf, const __u16 *slot,
 		     const struct srfd_sched_plan *prev,
 		     struct srfd_sched_plan *out, char *err, size_t errlen);
 
+/* Entries of srfd_sched_bucket one half of @h uses (starts and end markers). */
+__u32 srfd_sched_nbuckets(const struct srfd_sched *h);
+
 #endif

@@ -58,21 +58,22 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* write @plan into half 0 of the schedule maps, as the dataplane does */
-static void write_schedule(const struct srfd_sched_plan *plan)
+/* write @plan into @half of the schedule maps, as the dataplane does */
+static void write_schedule(const struct srfd_sched_plan *plan, __u32 half)
 {
-	__u32 c, k, nb = 0;
+	__u32 k, key;
 
-	for (c = 0; c < plan->hdr.nclasses; c++)
-		nb = plan->hdr.classes[c].first + plan->hdr.classes[c].period + 1;
-	for (k = 0; k < nb; k++)
+	for (k = 0; k < srfd_sched_nbuckets(&plan->hdr); k++) {
+		key = half * SRFD_SCHED_BUCKETS + k;
 		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_bucket,
-						      &k, 4, &plan->bucket[k], 4, 0), 0);
-	for (k = 0; k < plan->hdr.nslots; k++)
+						      &key, 4, &plan->bucket[k], 4, 0), 0);
+	}
+	for (k = 0; k < plan->hdr.nslots; k++) {
+		key = half * SRFD_MAX_SESSIONS + k;	/* the object's max_sessions */
 		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_slot,
-						      &k, 4, &plan->slot[k], 4, 0), 0);
-	k = 0;
-	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched, &k, 4,
+						      &key, 4, &plan->slot[k], 4, 0), 0);
+	}
+	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched, &half, 4,
 					      &plan->hdr, sizeof(plan->hdr), 0), 0);
 }
 
@@ -110,7 +111,7 @@ static void add_session(__u32 slot, __u32 multiplier, __u32 up_after)
 	ck_assert_uint_eq(one.tick_us, INTERVAL_US);
 	ck_assert_int_eq(srfd_sched_build(&one, slots, NULL, &plan, why,
 					  sizeof(why)), 0);
-	write_schedule(&plan);
+	write_schedule(&plan, 0);
 	memset(&settings, 0, sizeof(settings));
 	settings.max_sessions = SRFD_MAX_SESSIONS;
 	settings.nr_slots = slot + 1;
@@ -859,7 +860,7 @@ START_TEST(test_tick_follows_schedule)
 	struct srfd_settings settings;
 	__u64 before[8], t0, t1, sent, moved, n_ok = 0;
 	__u16 slots[8];
-	__u32 zero = 0, i, k, half1;
+	__u32 zero = 0, i, k;
 	char why[256];
 	int tick;
 
@@ -888,7 +889,7 @@ START_TEST(test_tick_follows_schedule)
 	ck_assert_uint_eq(plan.hdr.classes[0].period, 4);
 	for (k = 0; k < 4; k++)	/* phases spread: 2 per bucket */
 		ck_assert_uint_eq(plan.bucket[k + 1] - plan.bucket[k], 2);
-	write_schedule(&plan);
+	write_schedule(&plan, 0);
 	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_settings, &zero, 4, &settings,
 					      sizeof(settings), 0), 0);
 	settings.nr_slots = 8;
@@ -924,21 +925,7 @@ START_TEST(test_tick_follows_schedule)
 	slots[5] = 7;
 	conf.nsessions = 7;
 	ck_assert_int_eq(srfd_sched_build(&conf, slots, &plan, &next, why, sizeof(why)), 0);
-	half1 = 1;
-	for (k = 0; k < next.hdr.classes[0].period + 1; k++) {
-		__u32 key = SRFD_SCHED_BUCKETS + k;
-
-		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_bucket, &key, 4,
-						      &next.bucket[k], 4, 0), 0);
-	}
-	for (k = 0; k < next.hdr.nslots; k++) {
-		__u32 key = SRFD_MAX_SESSIONS + k;
-
-		ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched_slot, &key, 4,
-						      &next.slot[k], 4, 0), 0);
-	}
-	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_sched, &half1, 4, &next.hdr,
-					      sizeof(next.hdr), 0), 0);
+	write_schedule(&next, 1);
 	settings.sched_half = 1;
 	ck_assert_int_eq(bpf_map__update_elem(skel->maps.srfd_settings, &zero, 4, &settings,
 					      sizeof(settings), 0), 0);

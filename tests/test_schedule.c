@@ -52,6 +52,25 @@ static void build(void)
 				       sizeof(err)) == 0, "%s", err);
 }
 
+/* Every class's buckets hold the same number of sessions, give or take one. */
+static void assert_balanced(void)
+{
+	unsigned int c, b;
+
+	for (c = 0; c < plan.hdr.nclasses; c++) {
+		const struct srfd_sched_class *cl = &plan.hdr.classes[c];
+		__u32 lo = ~0u, hi = 0;
+
+		for (b = 0; b < cl->period; b++) {
+			__u32 n = plan.bucket[cl->first + b + 1] - plan.bucket[cl->first + b];
+
+			lo = n < lo ? n : lo;
+			hi = n > hi ? n : hi;
+		}
+		ck_assert_uint_le(hi - lo, 1);
+	}
+}
+
 START_TEST(test_auto_tick)
 {
 	reset();
@@ -86,7 +105,7 @@ END_TEST
 /* Every session sits in exactly one bucket; buckets are balanced. */
 START_TEST(test_layout_balanced)
 {
-	unsigned int c, b, i, seen[SRFD_MAX_SESSIONS] = { 0 };
+	unsigned int i, seen[SRFD_MAX_SESSIONS] = { 0 };
 
 	reset();
 	add(4096, 10000);
@@ -96,18 +115,7 @@ START_TEST(test_layout_balanced)
 		seen[plan.slot[i]]++;
 	for (i = 0; i < 4096; i++)
 		ck_assert_uint_eq(seen[i], 1);
-	for (c = 0; c < plan.hdr.nclasses; c++) {
-		const struct srfd_sched_class *cl = &plan.hdr.classes[c];
-		__u32 lo = ~0u, hi = 0;
-
-		for (b = 0; b < cl->period; b++) {
-			__u32 n = plan.bucket[cl->first + b + 1] - plan.bucket[cl->first + b];
-
-			lo = n < lo ? n : lo;
-			hi = n > hi ? n : hi;
-		}
-		ck_assert_uint_le(hi - lo, 1);	/* phases spread evenly */
-	}
+	assert_balanced();	/* phases spread evenly */
 	fprintf(stderr, "# 4096 x 10 ms: tick %u us, %u classes, %.1f probes per tick, "
 		"peak %u\n", conf.tick_us, plan.hdr.nclasses, plan.per_tick, plan.peak);
 }
@@ -279,7 +287,7 @@ END_TEST
 START_TEST(test_rebuild_keeps_phases)
 {
 	static struct srfd_config before;
-	unsigned int s, moved = 0, c;
+	unsigned int s, moved = 0;
 
 	reset();
 	add(600, 10000);
@@ -309,18 +317,7 @@ START_TEST(test_rebuild_keeps_phases)
 		ck_assert_uint_eq(plan.period_of[s], 0);	/* released */
 	ck_assert_uint_eq(plan.hdr.nslots, 600);
 	/* the new ones filled the emptied buckets: still balanced */
-	for (c = 0; c < plan.hdr.nclasses; c++) {
-		const struct srfd_sched_class *cl = &plan.hdr.classes[c];
-		__u32 b, lo = ~0u, hi = 0;
-
-		for (b = 0; b < cl->period; b++) {
-			__u32 n = plan.bucket[cl->first + b + 1] - plan.bucket[cl->first + b];
-
-			lo = n < lo ? n : lo;
-			hi = n > hi ? n : hi;
-		}
-		ck_assert_uint_le(hi - lo, 1);
-	}
+	assert_balanced();
 }
 END_TEST
 

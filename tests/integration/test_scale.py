@@ -51,11 +51,7 @@ def main():
     t_start = time.monotonic()
 
     def all_up():
-        try:
-            ss = st.sessions(inst)
-        except (subprocess.CalledProcessError, ValueError):
-            return None
-        return ss if len(ss) == N and all(s["state"] == "up" for s in ss.values()) else None
+        return st.sessions_all_up(inst, N)
     ss = st.until(all_up, 30, step=0.2)
     up_s = time.monotonic() - t_start
     t.ok(ss is not None, "all %d sessions over %d links come up (%.1f s after start)"

@@ -527,6 +527,16 @@ def stats(instance):
     return ctl_json(instance, "stats")
 
 
+def sessions_all_up(instance, n):
+    """The instance's sessions if there are @n and all are up, else None
+    (also while srfdd does not answer yet): a predicate for until()."""
+    try:
+        ss = sessions(instance)
+    except (subprocess.CalledProcessError, ValueError):
+        return None
+    return ss if len(ss) == n and all(x["state"] == "up" for x in ss.values()) else None
+
+
 def wait_field(table, key, field, value, timeout):
     """Poll table() until table()[key][field] == value; the entry or None."""
     deadline = time.monotonic() + timeout
