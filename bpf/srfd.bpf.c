@@ -175,9 +175,38 @@ int srfd_cmd(struct __sk_buff *skb)
 		clock_watch_arm(g, set->generation, set->stall_ns, bpf_ktime_get_ns());
 		return g->clock_armed == set->generation ? 1 : 3;
 	}
+	if (cmd.op == SRFD_CMD_CLEAR_STATS) {
+		struct srfd_global *g;
+		__u32 zero = 0;
+
+		g = bpf_map_lookup_elem(&srfd_global, &zero);
+		if (!g)
+			return 2;
+		g->max_tick_gap_ns = 0;
+		g->max_tick_visits = 0;
+		g->sched_overruns = 0;
+		return 1;
+	}
 	st = bpf_map_lookup_elem(&srfd_sess_state, &cmd.session);
 	if (!st)
 		return 2;
+	state = st->state;
+	if (cmd.op == SRFD_CMD_ADMIN_DOWN) {
+		if (state == SRFD_STATE_ADMIN_DOWN)
+			return 0;
+		/* from up this flips the guarded prefixes: a drain */
+		return session_transition(cmd.session, st, state,
+					  SRFD_STATE_ADMIN_DOWN,
+					  bpf_ktime_get_ns(), SRFD_DOWN_ADMIN);
+	}
+	if (cmd.op == SRFD_CMD_ADMIN_UP) {
+		if (state != SRFD_STATE_ADMIN_DOWN)
+			return 0;
+		st->good_streak = 0;
+		return session_transition(cmd.session, st, state,
+					  SRFD_STATE_INIT, bpf_ktime_get_ns(),
+					  SRFD_DOWN_ADMIN);
+	}
 	if (cmd.op == SRFD_CMD_ARM) {
 		const struct srfd_session_cfg *cfg;
 		const struct srfd_settings *set = settings_get();
@@ -192,7 +221,8 @@ int srfd_cmd(struct __sk_buff *skb)
 	}
 	if (cmd.op != SRFD_CMD_DOWN)
 		return 2;
-	state = st->state;
+	if (state == SRFD_STATE_ADMIN_DOWN)
+		return 0;	/* the operator's word stands */
 	if (state == SRFD_STATE_DOWN) {
 		st->down_reason = cmd.reason;	/* e.g. down, then gone */
 		return 0;

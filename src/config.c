@@ -807,7 +807,8 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 		      struct srfd_config *conf)
 {
 	static const char *const keys[] = {
-		"instance", "bpffs", "control_socket", "local_sid", "source",
+		"instance", "bpffs", "control_socket", "control_group",
+		"local_sid", "source",
 		"tick_us", "sessions", "reflectors", "prefixes", "encap_source",
 		"encap_mtu", "stall_limit_ms", "fib_objects", "profiles",
 		"bfd_dataplane", "max_sessions", "watchdog", NULL,
@@ -835,6 +836,9 @@ static int parse_root(struct parse_ctx *ctx, config_t *cf,
 	if (err >= 0)
 		err = get_string(ctx, root, "control_socket", conf->ctl_socket,
 				 sizeof(conf->ctl_socket), 0);
+	if (err >= 0)
+		err = get_string(ctx, root, "control_group", conf->ctl_group,
+				 sizeof(conf->ctl_group), 0);
 	if (err < 0)
 		return err;
 	if (!conf->ctl_socket[0]) {

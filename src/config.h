@@ -94,6 +94,7 @@ struct srfd_config {
 	char bpffs[SRFD_PATH_LEN];
 	char ctl_socket[SRFD_PATH_LEN];
 	int ctl_socket_default;	/* derived from the instance name */
+	char ctl_group[64];	/* "" or a group that may read (socket 0660) */
 	__u8 local_sid[SRFD_SID_LEN];
 	__u8 source[SRFD_SID_LEN];
 	__u32 tick_us;		/* pacing of the ticker (sched.h) */

@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@ struct srfd_ctl_client {
 	ev_io watcher;			/* first: the io callbacks cast back */
 	ev_timer idle;
 	int monitor;
+	int privileged;			/* root or our user: may change state */
 	int closing;			/* close once the queue is written */
 	struct srfd_ctl_server *srv;
 	struct srfd_ctl_client *next;
@@ -145,11 +148,45 @@ static void client_done(struct srfd_ctl_client *c)
 	client_watch(c);
 }
 
+/* Requests that change state: only root or srfdd's own user may send them. */
+static int op_changes_state(unsigned int op)
+{
+	switch (op) {
+	case SRFD_CTL_SESSION_SHOW:
+	case SRFD_CTL_STATS_SHOW:
+	case SRFD_CTL_PREFIX_SHOW:
+	case SRFD_CTL_MONITOR:
+	case SRFD_CTL_VERSION:
+		return 0;
+	}
+	return 1;
+}
+
+static void client_hello(struct srfd_ctl_client *c)
+{
+	struct srfd_ctl_hello h = {
+		.hdr.op = SRFD_CTL_HELLO_REC,
+		.proto = SRFD_CTL_PROTO,
+		.abi = SRFD_ABI_VERSION,
+	};
+	struct timespec mono, real;
+
+	snprintf(h.version, sizeof(h.version), "%s", SRFD_VERSION);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	h.mono_ns = mono.tv_sec * 1000000000ULL + mono.tv_nsec;
+	h.real_ns = real.tv_sec * 1000000000ULL + real.tv_nsec;
+	srfd_ctl_reply(c, &h, sizeof(h));	/* the queue is empty: fits */
+}
+
 static void client_request(struct srfd_ctl_client *c)
 {
-	struct srfd_ctl_hdr req, end = { .op = SRFD_CTL_END };
+	struct srfd_ctl_hdr end = { .op = SRFD_CTL_END };
+	struct srfd_ctl_msg msg = { .hdr.op = SRFD_CTL_MSG_REC };
+	struct srfd_ctl_req req;
 	ssize_t n;
 
+	memset(&req, 0, sizeof(req));
 	/* MSG_TRUNC: the real size, so an oversized request is an error */
 	n = recv(c->watcher.fd, &req, sizeof(req), MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && errno == EAGAIN)
@@ -159,14 +196,35 @@ static void client_request(struct srfd_ctl_client *c)
 		return;
 	}
 	ev_timer_stop(c->srv->loop, &c->idle);
-	if (n != sizeof(req)) {
+	client_hello(c);
+	if (n != sizeof(req) || req.proto != SRFD_CTL_PROTO || req.flags) {
+		/* an srfdctl of another release: say so, in words */
+		char theirs[48];
+
+		if (n == (ssize_t)sizeof(req))
+			snprintf(theirs, sizeof(theirs), "protocol %u", req.proto);
+		else
+			snprintf(theirs, sizeof(theirs), "a %zd-byte request", n);
+		snprintf(msg.text, sizeof(msg.text),
+			 "srfdd %s speaks control protocol %u, the client sent "
+			 "%s: use the srfdctl of the same release",
+			 SRFD_VERSION, SRFD_CTL_PROTO, theirs);
+		srfd_ctl_reply(c, &msg, sizeof(msg));
 		end.op = SRFD_CTL_ERROR;
 		end.status = -EPROTO;
-	} else if (req.op == SRFD_CTL_MONITOR) {
+	} else if (!c->privileged && op_changes_state(req.hdr.op)) {
+		snprintf(msg.text, sizeof(msg.text), "only root (or srfdd's "
+			 "user) may change srfdd's state; members of its "
+			 "control_group may read");
+		srfd_ctl_reply(c, &msg, sizeof(msg));
+		end.op = SRFD_CTL_ERROR;
+		end.status = -EPERM;
+	} else if (req.hdr.op == SRFD_CTL_MONITOR) {
 		c->monitor = 1;
+		client_done(c);	/* the hello goes out */
 		return;
-	} else {
-		end.status = c->srv->request(c->srv->ctx, c, req.op);
+	} else if (req.hdr.op != SRFD_CTL_VERSION) {
+		end.status = c->srv->request(c->srv->ctx, c, &req);
 		if (end.status)
 			end.op = SRFD_CTL_ERROR;
 	}
@@ -222,7 +280,9 @@ static void accept_resume(struct ev_loop *loop, ev_timer *w, int revents)
 static void listen_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct srfd_ctl_server *srv = w->data;
+	socklen_t cred_len = sizeof(struct ucred);
 	struct srfd_ctl_client *c;
+	struct ucred cred;
 	int fd;
 
 	(void)revents;
@@ -243,6 +303,8 @@ static void listen_readable(struct ev_loop *loop, ev_io *w, int revents)
 		close(fd);
 		return;
 	}
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len))
+		c->privileged = cred.uid == 0 || cred.uid == geteuid();
 	c->srv = srv;
 	c->next = srv->clients;
 	srv->clients = c;
@@ -286,7 +348,8 @@ static int claim_path(const struct sockaddr_un *sun)
 }
 
 int srfd_ctl_open(struct srfd_ctl_server **out, struct ev_loop *loop,
-		  const char *path, srfd_ctl_request_fn request, void *ctx)
+		  const char *path, gid_t group, srfd_ctl_request_fn request,
+		  void *ctx)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct srfd_ctl_server *srv;
@@ -314,9 +377,14 @@ int srfd_ctl_open(struct srfd_ctl_server **out, struct ev_loop *loop,
 	old_mask = umask(0177);
 	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old_mask);
+	/* readers in @group: exporters and monitoring need no root */
+	if (!err && group != (gid_t)-1 &&
+	    (chown(path, (uid_t)-1, group) || chmod(path, 0660)))
+		err = -1;
 	if (err || listen(fd, 64)) {
 		err = -errno;
 		close(fd);
+		unlink(path);
 		return err;
 	}
 	srv = calloc(1, sizeof(*srv));

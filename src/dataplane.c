@@ -758,6 +758,32 @@ static int session_cmd(struct srfd_dp *dp, __u32 op, __u32 slot, __u32 reason)
 	return opts.retval == 2 ? -EINVAL : (int)opts.retval;
 }
 
+int srfd_dp_session_admin(struct srfd_dp *dp, unsigned int idx, int down)
+{
+	return session_cmd(dp, down ? SRFD_CMD_ADMIN_DOWN : SRFD_CMD_ADMIN_UP,
+			   dp->sess_slot[idx], SRFD_DOWN_ADMIN);
+}
+
+int srfd_dp_clear_stats(struct srfd_dp *dp)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
+	__u64 zeros[ncpu > 0 ? ncpu : 1];
+	__u32 key;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	memset(zeros, 0, sizeof(zeros));
+	for (key = 0; key < SRFD_R_MAX; key++) {
+		err = bpf_map__update_elem(dp->skel->maps.srfd_counters, &key,
+					   sizeof(key), zeros, sizeof(zeros), 0);
+		if (err)
+			return err;
+	}
+	dp->repairs = 0;
+	err = session_cmd(dp, SRFD_CMD_CLEAR_STATS, 0, 0);
+	return err < 0 ? err : 0;
+}
+
 void srfd_dp_session_link(struct srfd_dp *dp, unsigned int idx, int ifindex,
 			  int oper_up)
 {

@@ -92,6 +92,14 @@ int srfd_dp_reconcile(struct srfd_dp *dp);
  */
 void srfd_dp_session_link(struct srfd_dp *dp, unsigned int idx, int ifindex,
 			  int oper_up);
+/*
+ * Operator's admin down (@down 1: the session stops probing and is drained:
+ * its prefixes move to their backup) or back to init (0). Returns 1 if the
+ * state changed, 0 if it already was so, or -errno.
+ */
+int srfd_dp_session_admin(struct srfd_dp *dp, unsigned int idx, int down);
+/* Zero the data-path counters, the tick maxima and the repair count. */
+int srfd_dp_clear_stats(struct srfd_dp *dp);
 /* The probe clock: 0 ok, else how long (ns) no tick has been seen. */
 __u64 srfd_dp_clock_silence(const struct srfd_dp *dp, __u64 now, __u64 limit);
 /* Rebuild the probe clock from scratch (after it stayed silent). */

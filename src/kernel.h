@@ -10,4 +10,24 @@
  */
 int srfd_kernel_seg6local(void);
 
+/* One kernel feature srfd needs: what it is, since when, what uses it. */
+struct srfd_kernel_feature {
+	const char *name;	/* short key, e.g. "timer_abs" */
+	const char *what;
+	const char *since;	/* mainline release that brought it */
+	const char *needed_for;
+	int present;
+};
+
+/*
+ * Every feature, probed once (map creation, helper probes, test runs of
+ * bpf/features.bpf.c). SRFD_KERNEL_HIDE=name,... reports features as
+ * missing (a test hook).
+ */
+const struct srfd_kernel_feature *srfd_kernel_features(unsigned int *n);
+/* The lowest kernel release that has them all. */
+const char *srfd_kernel_min(void);
+/* 0, or -EOPNOTSUPP with @err naming every missing feature and the floor. */
+int srfd_kernel_check(char *err, size_t errlen);
+
 #endif

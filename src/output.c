@@ -117,6 +117,19 @@ void out_u64(struct srfd_out *o, const char *key, int width, __u64 v)
 	}
 }
 
+void out_f64(struct srfd_out *o, const char *key, int width, double v,
+	     int decimals)
+{
+	if (o->json) {
+		json_key(o, key);
+		fprintf(o->f, "%.*f", decimals, v);
+	} else if (width) {
+		fprintf(o->f, "%-*.*f ", width, decimals, v);
+	} else {
+		fprintf(o->f, "%s %.*f ", key, decimals, v);
+	}
+}
+
 void out_str_list(struct srfd_out *o, const char *key,
 		  const char *const *v, unsigned int n)
 {

@@ -25,6 +25,9 @@ void out_object_close(struct srfd_out *o);
 /* @width: text column width (0 = "key value" form); ignored for JSON */
 void out_str(struct srfd_out *o, const char *key, int width, const char *v);
 void out_u64(struct srfd_out *o, const char *key, int width, __u64 v);
+/* A number with @decimals digits after the point. */
+void out_f64(struct srfd_out *o, const char *key, int width, double v,
+	     int decimals);
 /* A list of strings: JSON array, or "key a,b,c" in text. */
 void out_str_list(struct srfd_out *o, const char *key,
 		  const char *const *v, unsigned int n);

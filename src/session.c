@@ -115,6 +115,10 @@ void srfd_session_ctl_record(const struct srfd_session_conf *sc,
 	memcpy(rec->ifname, sc->ifname, sizeof(rec->ifname));
 	rec->ifindex = ifindex;
 	rec->down_reason = st->down_reason;
+	memcpy(rec->neighbor, sc->neighbor, sizeof(rec->neighbor));
+	rec->nsegs = sc->nsegs <= SRFD_MAX_PATH_SEGS ? sc->nsegs : 0;
+	memcpy(rec->segs, sc->segs, rec->nsegs * SRFD_SID_LEN);
+	rec->last_rx_ns = st->last_rx_ns;
 }
 
 const char *srfd_state_name(__u32 state)
@@ -128,6 +132,8 @@ const char *srfd_state_name(__u32 state)
 		return "down";
 	case SRFD_STATE_STALLED:
 		return "stalled";
+	case SRFD_STATE_ADMIN_DOWN:
+		return "admin_down";
 	}
 	return "unknown";
 }
@@ -145,6 +151,8 @@ const char *srfd_down_reason_name(__u32 reason)
 		return "interface_gone";
 	case SRFD_DOWN_CLOCK:
 		return "clock_stalled";
+	case SRFD_DOWN_ADMIN:
+		return "admin";
 	}
 	return "unknown";
 }
@@ -186,6 +194,7 @@ const char *srfd_reason_name(enum srfd_reason reason)
 		[SRFD_R_ENCAP_NO_ROUTE] = "encap_no_route",
 		[SRFD_R_ENCAP_FAIL] = "encap_fail",
 		[SRFD_R_ENCAP_SLOW] = "encap_slow",
+		[SRFD_R_TICK_OVERRUN] = "tick_overrun",
 	};
 
 	if ((unsigned int)reason >= SRFD_R_MAX || !names[reason])

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <ev.h>
@@ -39,6 +41,7 @@
 #include "links.h"
 #include "log.h"
 #include "netlink.h"
+#include "notify.h"
 #include "pin.h"
 #include "session.h"
 #include "schedule.h"
@@ -92,6 +95,13 @@ struct srfdd {
 	unsigned int clock_tries;
 	int fib_dirty;		/* prefixes flipped: move their routes */
 	__u64 last_ticks, window_ticks, window_start_ns;
+	/* `srfdctl monitor`: sequence (lost kernel events counted in) */
+	__u64 event_seq, events_lost_seen;
+	gid_t ctl_gid;		/* control_group, or -1 */
+	char status[128];	/* last STATUS= told to systemd */
+	/* sessions the operator disabled (by name: kept across reloads) */
+	char (*disabled)[SRFD_NAME_LEN + 1];
+	unsigned int ndisabled;
 };
 
 static __u64 mono_ns(void)
@@ -129,16 +139,33 @@ static const struct srfd_prefix_conf *prefix_by_slot(struct srfdd *d,
 	return NULL;
 }
 
+static __u64 real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static void broadcast(struct srfdd *d, const char *name,
 		      const struct srfd_event *ev, const char *detail)
 {
 	struct srfd_ctl_event rec = { .hdr.op = SRFD_CTL_EVENT_REC };
+	__u64 mono = mono_ns(), lost;
 
+	/* events the kernel could not queue leave a gap in the sequence */
+	lost = srfd_dp_counter(&d->dp, SRFD_R_RINGBUF_FULL);
+	if (lost > d->events_lost_seen) {
+		d->event_seq += lost - d->events_lost_seen;
+		d->events_lost_seen = lost;
+	}
+	rec.seq = ++d->event_seq;
 	if (!d->ctl)
 		return;
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	snprintf(rec.detail, sizeof(rec.detail), "%s", detail ? detail : "");
 	rec.ev = *ev;
+	rec.real_ns = real_ns() - (mono - ev->ts_ns);
 	srfd_ctl_broadcast(d->ctl, &rec, sizeof(rec));
 }
 
@@ -165,7 +192,11 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 		if (ev->new_state != SRFD_STATE_UP)
 			snprintf(detail, sizeof(detail), "%s",
 				 srfd_down_reason_name(ev->reason));
-		srfd_log(ev->new_state == SRFD_STATE_UP ? LOG_LVL_INFO : LOG_LVL_WARN,
+		srfd_log_with(ev->new_state == SRFD_STATE_UP ||
+			      ev->new_state == SRFD_STATE_INIT ? LOG_LVL_INFO :
+			      LOG_LVL_WARN,
+			 &(struct srfd_log_fields){ .session = name,
+						    .kernel_ts_ns = ev->ts_ns },
 			 "session '%s': %s -> %s%s%s at %llu.%09llu (tx_seq %llu, rx_seq %llu)",
 			 name, srfd_state_name(ev->old_state),
 			 srfd_state_name(ev->new_state), detail[0] ? ", " : "",
@@ -178,7 +209,9 @@ static int on_kernel_event(void *ctx, void *data, size_t len)
 		pc = prefix_by_slot(d, ev->id);
 		if (pc)
 			srfd_prefix_format(pc, name, sizeof(name));
-		log_info("prefix %s: %s -> %s at %llu.%09llu", name,
+		srfd_log_with(LOG_LVL_INFO, &(struct srfd_log_fields){
+				.prefix = name, .kernel_ts_ns = ev->ts_ns },
+			 "prefix %s: %s -> %s at %llu.%09llu", name,
 			 srfd_list_name(ev->old_state),
 			 srfd_list_name(ev->new_state),
 			 (unsigned long long)(ev->ts_ns / 1000000000ULL),
@@ -209,7 +242,10 @@ static void on_alert(void *ctx, enum srfd_event_type type, const char *name,
 		level = LOG_LVL_WARN;
 	if ((type == SRFD_EV_CLOCK || type == SRFD_EV_RELOAD) && !state)
 		level = LOG_LVL_ERR;
-	srfd_log(level, "%s %s: %s at %llu.%09llu", what[type], name, detail,
+	srfd_log_with(level, &(struct srfd_log_fields){
+			.session = type == SRFD_EV_LINK ? name : NULL,
+			.kernel_ts_ns = ev.ts_ns },
+		 "%s %s: %s at %llu.%09llu", what[type], name, detail,
 		 (unsigned long long)(ev.ts_ns / 1000000000ULL),
 		 (unsigned long long)(ev.ts_ns % 1000000000ULL));
 	broadcast(d, name, &ev, detail);
@@ -241,11 +277,14 @@ static void reconcile_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	reconcile_now(w->data);
 }
 
+static void notify_status(struct srfdd *d);
+
 static void resync_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
 	reconcile_now(w->data);
+	notify_status(w->data);
 }
 
 /* Every session follows its interface by name: index, oper state. */
@@ -399,6 +438,11 @@ static int config_fits_host(const struct srfd_config *conf, char *err,
 			 "kernel's own End instead (seg6_enabled)");
 		return -EOPNOTSUPP;
 	}
+	if (conf->ctl_group[0] && !getgrnam(conf->ctl_group)) {
+		snprintf(err, errlen, "control_group '%s': no such group",
+			 conf->ctl_group);
+		return -ENOENT;
+	}
 	if (!conf->nsessions || getifaddrs(&ifa))
 		return 0;
 	for (i = ifa; i && !ret; i = i->ifa_next) {
@@ -454,6 +498,8 @@ static void ctl_send_lines(struct srfd_ctl_client *c, const char *text)
 	}
 }
 
+static void disabled_apply(struct srfdd *d);
+
 /* bfdd's data plane: sessions on demand ------------------------------- */
 
 #define DYN_FORGET_S	10.0	/* a reconnected bfdd re-adds what it wants */
@@ -499,6 +545,7 @@ static int dyn_apply(struct srfdd *d)
 		ret = srfd_dp_reconcile(&d->dp);
 		ret = ret < 0 ? ret : 0;
 	}
+	disabled_apply(d);
 	return ret;
 }
 
@@ -543,6 +590,10 @@ static void dyn_report(struct srfdd *d, const struct srfd_dyn *dy,
 	case SRFD_STATE_STALLED:	/* our clock died: unverified is down */
 		st.state = SRFD_BFD_DOWN;
 		st.diag = 4;		/* forwarding plane reset */
+		break;
+	case SRFD_STATE_ADMIN_DOWN:
+		st.state = SRFD_BFD_ADMIN_DOWN;
+		st.diag = SRFD_BFD_DIAG_ADMIN_DOWN;
 		break;
 	default:
 		return;			/* init: bfdd's session is down already */
@@ -747,8 +798,10 @@ static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 		ret = config_fits_host(&d->next, err, sizeof(err));
 	if (!ret && (strcmp(d->next.instance, d->conf.instance) ||
 		     strcmp(d->next.bpffs, d->conf.bpffs) ||
-		     strcmp(d->next.ctl_socket, d->conf.ctl_socket))) {
-		snprintf(err, sizeof(err), "instance, bpffs and control_socket "
+		     strcmp(d->next.ctl_socket, d->conf.ctl_socket) ||
+		     strcmp(d->next.ctl_group, d->conf.ctl_group))) {
+		snprintf(err, sizeof(err), "instance, bpffs, control_socket and "
+			 "control_group "
 			 "cannot change on reload (restart srfdd)");
 		ret = -EINVAL;
 	}
@@ -765,8 +818,11 @@ static int reload(struct srfdd *d, struct srfd_ctl_client *c)
 		ctl_send_lines(c, err);
 		return ret;
 	}
+	srfd_notify("RELOADING=1\nMONOTONIC_USEC=%llu",
+		    (unsigned long long)(mono_ns() / 1000));
 	d->file = d->next;
 	ret = dyn_apply(d);
+	srfd_notify("READY=1");
 	srfd_dp_alert(&d->dp, SRFD_EV_RELOAD, d->conf.instance, !ret,
 		 ret ? "configuration applied with errors (see the log)" :
 		       "configuration applied");
@@ -803,7 +859,7 @@ static int ctl_stats(struct srfdd *d, struct srfd_ctl_client *c)
 		const struct { const char *name; __u64 value; } sched[] = {
 			{ "max_tick_gap_us", g.max_tick_gap_ns / 1000 },
 			{ "tick_us", d->conf.tick_us },
-			{ "ticks", g.ticks },
+			{ "sched_ticks", g.ticks },
 			{ "sched_visits", g.sched_visits },
 			{ "max_tick_visits", g.max_tick_visits },
 			{ "sched_overruns", g.sched_overruns },
@@ -888,11 +944,110 @@ static int ctl_sessions(struct srfdd *d, struct srfd_ctl_client *c)
 	return 0;
 }
 
-static int ctl_request(void *ctx, struct srfd_ctl_client *c, unsigned int op)
+static int disabled_index(const struct srfdd *d, const char *name)
 {
-	struct srfdd *d = ctx;
+	unsigned int i;
 
-	switch (op) {
+	for (i = 0; i < d->ndisabled; i++)
+		if (!strcmp(d->disabled[i], name))
+			return i;
+	return -1;
+}
+
+/*
+ * Put every session the operator disabled (still) in admin down: after a
+ * reload or restart, and for a session that a reload brought back.
+ */
+static void disabled_apply(struct srfdd *d)
+{
+	unsigned int i;
+	int idx;
+
+	for (i = 0; i < d->ndisabled; i++) {
+		idx = srfd_config_session_index(&d->conf, d->disabled[i]);
+		if (idx >= 0 && srfd_dp_session_admin(&d->dp, idx, 1) < 0)
+			log_err("session '%s': cannot keep it disabled",
+				d->disabled[i]);
+	}
+}
+
+/* An adopted data path remembers what the operator disabled. */
+static void disabled_adopt(struct srfdd *d)
+{
+	struct srfd_session_state st;
+	unsigned int i;
+
+	for (i = 0; i < d->conf.nsessions; i++)
+		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st) &&
+		    st.state == SRFD_STATE_ADMIN_DOWN &&
+		    disabled_index(d, d->conf.sessions[i].name) < 0) {
+			void *grown = realloc(d->disabled, (d->ndisabled + 1) *
+					      sizeof(*d->disabled));
+
+			if (!grown)
+				return;
+			d->disabled = grown;
+			snprintf(d->disabled[d->ndisabled++], SRFD_NAME_LEN + 1,
+				 "%s", d->conf.sessions[i].name);
+		}
+}
+
+/* `srfdctl session disable|enable NAME` */
+static int ctl_admin(struct srfdd *d, struct srfd_ctl_client *c,
+		     const char *name, int down)
+{
+	int idx = srfd_config_session_index(&d->conf, name), i, r;
+	char text[160];
+
+	if (idx < 0) {
+		snprintf(text, sizeof(text), "no session named '%s'", name);
+		ctl_send_lines(c, text);
+		return -ENOENT;
+	}
+	r = srfd_dp_session_admin(&d->dp, idx, down);
+	if (r < 0) {
+		log_err("session '%s': %s failed: %s", name,
+			down ? "disable" : "enable", strerror(-r));
+		return r;
+	}
+	i = disabled_index(d, name);
+	if (down && i < 0) {
+		void *grown = realloc(d->disabled, (d->ndisabled + 1) *
+				      sizeof(*d->disabled));
+
+		if (!grown)
+			return -ENOMEM;
+		d->disabled = grown;
+		snprintf(d->disabled[d->ndisabled++], SRFD_NAME_LEN + 1, "%s",
+			 name);
+	} else if (!down && i >= 0) {
+		memmove(d->disabled[i], d->disabled[i + 1],
+			(d->ndisabled - i - 1) * sizeof(*d->disabled));
+		d->ndisabled--;
+	}
+	srfd_log_with(down ? LOG_LVL_WARN : LOG_LVL_INFO,
+		      &(struct srfd_log_fields){ .session = name },
+		      "session '%s' %s by the operator%s", name,
+		      down ? "disabled" : "enabled",
+		      down ? ": no probes, its prefixes use their backup" :
+			     ": probing again, up after up_after returns");
+	snprintf(text, sizeof(text), "session '%s' %s%s", name,
+		 down ? "disabled" : "enabled",
+		 r ? "" : down ? " (it already was)" : " (it was not disabled)");
+	ctl_send_lines(c, text);
+	return 0;
+}
+
+static int ctl_request(void *ctx, struct srfd_ctl_client *c,
+		       const struct srfd_ctl_req *req)
+{
+	char arg[SRFD_NAME_LEN + 1];
+	struct srfdd *d = ctx;
+	int err;
+
+	memcpy(arg, req->arg, SRFD_NAME_LEN);
+	arg[SRFD_NAME_LEN] = '\0';
+	switch (req->hdr.op) {
 	case SRFD_CTL_SESSION_SHOW:
 		return ctl_sessions(d, c);
 	case SRFD_CTL_STATS_SHOW:
@@ -901,6 +1056,14 @@ static int ctl_request(void *ctx, struct srfd_ctl_client *c, unsigned int op)
 		return ctl_prefixes(d, c);
 	case SRFD_CTL_RELOAD:
 		return reload(d, c);
+	case SRFD_CTL_STATS_CLEAR:
+		err = srfd_dp_clear_stats(&d->dp);
+		if (!err)
+			log_info("counters cleared by the operator");
+		return err;
+	case SRFD_CTL_SESSION_DISABLE:
+	case SRFD_CTL_SESSION_ENABLE:
+		return ctl_admin(d, c, arg, req->hdr.op == SRFD_CTL_SESSION_DISABLE);
 	case SRFD_CTL_FLUSH:
 		log_info("flush requested over the control socket");
 		d->flush_on_exit = 1;
@@ -908,6 +1071,30 @@ static int ctl_request(void *ctx, struct srfd_ctl_client *c, unsigned int op)
 		return 0;
 	}
 	return -EOPNOTSUPP;
+}
+
+/* What systemd shows as the service's status line (when it changes). */
+static void notify_status(struct srfdd *d)
+{
+	struct srfd_session_state st;
+	struct srfd_prefix_state ps;
+	unsigned int i, up = 0, backup = 0;
+	__u64 pk[2], by[2];
+	char status[sizeof(d->status)];
+
+	for (i = 0; i < d->conf.nsessions; i++)
+		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st))
+			up += st.state == SRFD_STATE_UP;
+	for (i = 0; i < d->conf.nprefixes; i++)
+		if (!srfd_dp_read_prefix(&d->dp, d->dp.pfx_slot[i], &ps, pk, by))
+			backup += ps.active == SRFD_LIST_BACKUP;
+	snprintf(status, sizeof(status), "%u/%u sessions up, %u/%u prefixes on "
+		 "backup%s", up, d->conf.nsessions, backup, d->conf.nprefixes,
+		 d->clock_dead ? ", PROBE CLOCK DEAD" : "");
+	if (strcmp(status, d->status)) {
+		strcpy(d->status, status);
+		srfd_notify("STATUS=%s", status);
+	}
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
@@ -922,6 +1109,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	log_info("signal %d: stopping", w->signum);
+	srfd_notify("STOPPING=1");
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -951,14 +1139,25 @@ static int enter_netns(const char *name)
 static int flush_running(struct srfdd *d, int holder)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct srfd_ctl_hdr req = { .op = SRFD_CTL_FLUSH }, rep;
+	struct srfd_ctl_req req = { .hdr.op = SRFD_CTL_FLUSH,
+				    .proto = SRFD_CTL_PROTO };
+	struct srfd_ctl_hdr rep = { 0 };
+	__u8 rec[512];
+	ssize_t n;
 	int fd, i, lock;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", d->conf.ctl_socket);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req) ||
-	    recv(fd, &rep, sizeof(rep), 0) != sizeof(rep)) {
+	n = -1;
+	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sun, sizeof(sun)) &&
+	    send(fd, &req, sizeof(req), MSG_NOSIGNAL) == sizeof(req))
+		/* the HELLO record (and any message) come before END */
+		while ((n = recv(fd, rec, sizeof(rec), 0)) >= (ssize_t)sizeof(rep)) {
+			memcpy(&rep, rec, sizeof(rep));
+			if (rep.op == SRFD_CTL_END || rep.op == SRFD_CTL_ERROR)
+				break;
+		}
+	if (n < (ssize_t)sizeof(rep) || rep.op != SRFD_CTL_END) {
 		fprintf(stderr, "srfdd: instance '%s' is run by pid %d, which "
 			"does not answer on %s\n", d->conf.instance, holder,
 			d->conf.ctl_socket);
@@ -987,6 +1186,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: srfdd [-c FILE | --default-config] [-n NETNS] [-i NAME] [-t] [-d]\n"
 		"       srfdd --flush [-c FILE | -i NAME] [-n NETNS]\n"
+		"       srfdd --kernel-check | --version\n"
 		"  -c, --config FILE     configuration (default /etc/srfd/srfd.conf)\n"
 		"      --default-config  use the embedded demo configuration\n"
 		"  -n, --netns NAME      run in network namespace NAME (/run/netns/NAME)\n"
@@ -994,10 +1194,35 @@ static void usage(FILE *f)
 		"  -t, --check           validate the configuration and exit\n"
 		"  -F, --flush           remove everything the instance owns in the\n"
 		"                        kernel (routes, filters, ticker, pins) and exit\n"
+		"  -K, --kernel-check    list the kernel features srfd needs, and\n"
+		"                        whether this kernel has them (exit 1 if not)\n"
 		"  -d, --debug           debug logging, including libbpf\n"
+		"  -V, --version         print the version and exit\n"
 		"  -h, --help            this text\n"
 		"SIGHUP reloads the configuration; SIGTERM stops srfdd and leaves the\n"
 		"kernel side protecting (a restart adopts it without a gap).\n");
+}
+
+/* `srfdd --kernel-check`: every feature, its release and whether it is here. */
+static int print_kernel_check(void)
+{
+	const struct srfd_kernel_feature *f;
+	unsigned int n, i, missing = 0;
+	struct utsname u = { 0 };
+
+	uname(&u);
+	srfd_log_hook_libbpf();
+	srfd_log_set_level(LOG_LVL_ERR);	/* probes fail by design */
+	f = srfd_kernel_features(&n);
+	printf("kernel %s; srfd needs Linux >= %s\n", u.release,
+	       srfd_kernel_min());
+	for (i = 0; i < n; i++) {
+		printf("  %-15s %-7s since %-5s %s (%s)\n", f[i].name,
+		       f[i].present ? "ok" : "MISSING", f[i].since, f[i].what,
+		       f[i].needed_for);
+		missing += !f[i].present;
+	}
+	return missing ? 1 : 0;
 }
 
 static void watchers_start(struct srfdd *d)
@@ -1063,7 +1288,7 @@ static int start(struct srfdd *d)
 	if (err >= 0) {
 		links_sync(d);
 		err = srfd_ctl_open(&d->ctl, d->loop, d->conf.ctl_socket,
-				    ctl_request, d);
+				    d->ctl_gid, ctl_request, d);
 		if (err)
 			log_err("control socket %s: %s", d->conf.ctl_socket,
 				strerror(-err));
@@ -1075,10 +1300,13 @@ static int start(struct srfdd *d)
 			log_err("the adopted kernel side is left as it was");
 		return err;
 	}
-	if (d->dp.adopted)
+	if (d->dp.adopted) {
+		disabled_adopt(d);
 		srfd_dp_alert(&d->dp, SRFD_EV_ADOPT, d->conf.instance, 1,
 			 "kernel state of an earlier srfdd adopted: sessions, "
-			 "counters and routes kept");
+			 "counters and routes kept%s", d->ndisabled ?
+			 " (some disabled by the operator)" : "");
+	}
 	return 0;
 }
 
@@ -1092,11 +1320,15 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 't' },
 		{ "flush", no_argument, NULL, 'F' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "kernel-check", no_argument, NULL, 'K' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *netns = NULL;
+	int kernel_check = 0;
 	int use_default = 0, check_only = 0, flush = 0, opt, err, holder;
+	enum srfd_log_level log_level = LOG_LVL_INFO;
 	static struct srfdd d;
 	char errbuf[4096];
 
@@ -1104,7 +1336,7 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	d.config_path = "/etc/srfd/srfd.conf";
 	d.lock_fd = -1;
-	while ((opt = getopt_long(argc, argv, "c:n:i:tFdh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:n:i:tFdKVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			d.config_path = optarg;
@@ -1125,8 +1357,16 @@ int main(int argc, char **argv)
 			flush = 1;
 			break;
 		case 'd':
+			log_level = LOG_LVL_DEBUG;
 			srfd_log_set_level(LOG_LVL_DEBUG);
 			break;
+		case 'K':
+			kernel_check = 1;
+			break;
+		case 'V':
+			printf("srfdd %s (control protocol %u, ABI %u)\n",
+			       SRFD_VERSION, SRFD_CTL_PROTO, SRFD_ABI_VERSION);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1140,6 +1380,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (kernel_check)
+		return print_kernel_check();
 	if (use_default)
 		d.config_path = NULL;
 	err = config_read(&d, &d.file, errbuf, sizeof(errbuf));
@@ -1163,9 +1405,23 @@ int main(int argc, char **argv)
 	}
 	if (netns && enter_netns(netns))
 		return 1;
+	srfd_log_init(d.conf.instance);
 	if (!flush && config_fits_host(&d.conf, errbuf, sizeof(errbuf))) {
-		fprintf(stderr, "srfdd: %s\n", errbuf);
+		log_err("%s", errbuf);
 		return 1;
+	}
+	d.ctl_gid = (gid_t)-1;
+	if (d.conf.ctl_group[0])
+		d.ctl_gid = getgrnam(d.conf.ctl_group)->gr_gid;
+	/* an old kernel is refused in words, before anything is touched */
+	if (!flush) {
+		srfd_log_set_level(LOG_LVL_ERR);	/* probes fail by design */
+		err = srfd_kernel_check(errbuf, sizeof(errbuf));
+		srfd_log_set_level(log_level);
+		if (err) {
+			log_err("%s", errbuf);
+			return 1;
+		}
 	}
 
 	/* nothing is touched before the instance is ours */
@@ -1216,10 +1472,13 @@ int main(int argc, char **argv)
 	if (d.conf.bfddp_socket[0] &&
 	    srfd_bfddp_open(&d.bfddp, d.loop, d.conf.bfddp_socket, &bfddp_ops, &d))
 		log_err("bfd_dataplane: cannot use socket %s", d.conf.bfddp_socket);
-	log_info("instance '%s' running: %u session(s), %u prefix(es), "
-		 "%u reflector(s), control socket %s", d.conf.instance,
-		 d.conf.nsessions, d.conf.nprefixes, d.conf.nreflectors,
-		 d.conf.ctl_socket);
+	log_info("srfdd %s: instance '%s' running: %u session(s), %u prefix(es), "
+		 "%u reflector(s), control socket %s", SRFD_VERSION,
+		 d.conf.instance, d.conf.nsessions, d.conf.nprefixes,
+		 d.conf.nreflectors, d.conf.ctl_socket);
+	/* systemd (Type=notify): the control socket is up, protection runs */
+	srfd_notify("READY=1\nMAINPID=%d", (int)getpid());
+	notify_status(&d);
 	ev_run(d.loop, 0);
 
 	srfd_dp_ringbuf_consume(&d.dp);

@@ -311,7 +311,7 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 	if (!cfg || !cfg->active)
 		return;
 	st = bpf_map_lookup_elem(&srfd_sess_state, &id);
-	if (!st)
+	if (!st || st->state == SRFD_STATE_ADMIN_DOWN)
 		return;
 	if (!(set->flags & SRFD_SET_F_TICKER_WATCHDOG))
 		session_arm_watchdog(cfg, st, set->generation, now, g);
@@ -691,7 +691,8 @@ static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
 	else
 		st->good_streak = 1;
 
-	if (st->state != SRFD_STATE_UP && st->good_streak >= cfg->up_after)
+	if (st->state != SRFD_STATE_UP && st->state != SRFD_STATE_ADMIN_DOWN &&
+	    st->good_streak >= cfg->up_after)
 		session_transition(id, st, st->state, SRFD_STATE_UP, now,
 				   SRFD_DOWN_NONE);
 out:

@@ -125,6 +125,12 @@ enum srfd_state {
 	 * backup. Returns to `up` by the normal up_after rule.
 	 */
 	SRFD_STATE_STALLED = 3,
+	/*
+	 * Taken out of service by the operator (`srfdctl session disable`):
+	 * no probes, never `up`, its prefixes stay on their backup (a drain)
+	 * until `session enable` puts it back to init.
+	 */
+	SRFD_STATE_ADMIN_DOWN = 4,
 };
 
 /* Why a session last left `up` (srfd_session_state.down_reason). */
@@ -134,6 +140,7 @@ enum srfd_down_reason {
 	SRFD_DOWN_LINK = 2,		/* interface oper-down / no carrier */
 	SRFD_DOWN_IFACE_GONE = 3,	/* interface deleted or renamed */
 	SRFD_DOWN_CLOCK = 4,		/* no probe could be sent */
+	SRFD_DOWN_ADMIN = 5,		/* disabled by the operator */
 };
 
 /*
@@ -397,6 +404,9 @@ enum srfd_cmd_op {
 	 */
 	SRFD_CMD_ARM = 2,
 	SRFD_CMD_ARM_CLOCK = 3,	/* arm srfd_global's clock watch */
+	SRFD_CMD_ADMIN_DOWN = 4,	/* any state -> admin_down (a drain) */
+	SRFD_CMD_ADMIN_UP = 5,		/* admin_down -> init */
+	SRFD_CMD_CLEAR_STATS = 6,	/* zero srfd_global's maxima and overruns */
 };
 
 struct srfd_cmd {
@@ -468,9 +478,15 @@ _Static_assert(sizeof(struct srfd_event) == 32, "srfd_event ABI");
 
 /*
  * Control socket (SOCK_SEQPACKET, one record per message). The client sends
- * a request; the daemon answers with records and closes with SRFD_CTL_END,
- * or, for SRFD_CTL_MONITOR, keeps streaming events.
+ * one struct srfd_ctl_req; the daemon answers with SRFD_CTL_HELLO_REC (its
+ * version), then records, and closes with SRFD_CTL_END, or, for
+ * SRFD_CTL_MONITOR, keeps streaming events. A request of another protocol
+ * version (or size) gets HELLO, a message and SRFD_CTL_ERROR -EPROTO; a
+ * client must refuse records it does not know, so srfdd and srfdctl from
+ * different releases fail loudly instead of showing nothing.
  */
+#define SRFD_CTL_PROTO	2
+
 enum srfd_ctl_op {
 	SRFD_CTL_SESSION_SHOW = 1,
 	SRFD_CTL_MONITOR = 2,
@@ -478,11 +494,16 @@ enum srfd_ctl_op {
 	SRFD_CTL_PREFIX_SHOW = 4,
 	SRFD_CTL_RELOAD = 5,	/* re-read the config file, apply the diff */
 	SRFD_CTL_FLUSH = 6,	/* remove everything the instance owns, exit */
+	SRFD_CTL_STATS_CLEAR = 7,	/* zero the data-path counters */
+	SRFD_CTL_SESSION_DISABLE = 8,	/* arg: session name; admin down */
+	SRFD_CTL_SESSION_ENABLE = 9,	/* arg: session name */
+	SRFD_CTL_VERSION = 10,		/* just the HELLO record */
 	SRFD_CTL_SESSION_REC = 100,
 	SRFD_CTL_EVENT_REC = 101,
 	SRFD_CTL_COUNTER_REC = 102,
 	SRFD_CTL_PREFIX_REC = 103,
 	SRFD_CTL_MSG_REC = 104,
+	SRFD_CTL_HELLO_REC = 105,
 	SRFD_CTL_END = 199,
 	SRFD_CTL_ERROR = 200,
 };
@@ -492,6 +513,26 @@ struct srfd_ctl_hdr {
 	__s32 status;		/* 0 or negative errno */
 };
 _Static_assert(sizeof(struct srfd_ctl_hdr) == 8, "srfd_ctl_hdr ABI");
+
+/* What a client sends. */
+struct srfd_ctl_req {
+	struct srfd_ctl_hdr hdr;	/* op; status 0 */
+	__u32 proto;			/* SRFD_CTL_PROTO */
+	__u32 flags;			/* 0 */
+	char  arg[SRFD_NAME_LEN];	/* e.g. a session name; NUL-padded */
+};
+_Static_assert(sizeof(struct srfd_ctl_req) == 48, "srfd_ctl_req ABI");
+
+/* First record of every answer: who answers, and its clocks for conversion. */
+struct srfd_ctl_hello {
+	struct srfd_ctl_hdr hdr;
+	__u32 proto;			/* SRFD_CTL_PROTO of the daemon */
+	__u32 abi;			/* SRFD_ABI_VERSION of the daemon */
+	char  version[32];		/* the daemon's release, e.g. "0.2.0" */
+	__u64 mono_ns;			/* CLOCK_MONOTONIC when answering */
+	__u64 real_ns;			/* CLOCK_REALTIME at the same moment */
+};
+_Static_assert(sizeof(struct srfd_ctl_hello) == 64, "srfd_ctl_hello ABI");
 
 struct srfd_ctl_session {
 	struct srfd_ctl_hdr hdr;
@@ -506,9 +547,20 @@ struct srfd_ctl_session {
 	__u64 last_change_ns;
 	char  ifname[SRFD_IFNAME_LEN];
 	__u32 ifindex;			/* 0: the interface does not exist */
-	__u32 down_reason;		/* enum srfd_down_reason */
+	__u32 down_reason;		/* enum srfd_down_reason of the last down */
+	__u8  neighbor[SRFD_SID_LEN];	/* first hop of the probes */
+	__u8  segs[SRFD_MAX_PATH_SEGS][SRFD_SID_LEN];	/* the probe path */
+	__u8  nsegs;
+	__u8  source;			/* enum srfd_session_source */
+	__u8  pad[6];
+	__u64 last_rx_ns;		/* CLOCK_MONOTONIC of the last good return */
 };
-_Static_assert(sizeof(struct srfd_ctl_session) == 120, "srfd_ctl_session ABI");
+_Static_assert(sizeof(struct srfd_ctl_session) == 248, "srfd_ctl_session ABI");
+
+enum srfd_session_source {
+	SRFD_SOURCE_CONFIG = 0,		/* the configuration file */
+	SRFD_SOURCE_BFDD = 1,		/* FRR bfdd over bfd_dataplane */
+};
 
 #define SRFD_DETAIL_LEN	96
 /* a session name, or a whole prefix: "ffff:...:ffff/128" is 43 characters */
@@ -519,8 +571,14 @@ struct srfd_ctl_event {
 	char name[SRFD_EVENT_NAME_LEN];
 	struct srfd_event ev;
 	char detail[SRFD_DETAIL_LEN];	/* human text for srfdd's own events */
+	/*
+	 * Per daemon, +1 per event; events the kernel could not queue
+	 * (ring buffer full) are counted in, so a reader sees every gap.
+	 */
+	__u64 seq;
+	__u64 real_ns;			/* ev.ts_ns as CLOCK_REALTIME */
 };
-_Static_assert(sizeof(struct srfd_ctl_event) == 184, "srfd_ctl_event ABI");
+_Static_assert(sizeof(struct srfd_ctl_event) == 200, "srfd_ctl_event ABI");
 
 /* Free text (e.g. every error of a refused reload), one line each. */
 struct srfd_ctl_msg {

@@ -4,9 +4,9 @@
  * over a real SOCK_SEQPACKET socket. The input is a script for up to eight
  * clients: connect, send a message of any size and content, shut down or
  * close, and let the server run. Replies are read back and checked: every
- * record is a known record type, a request is answered by records ending in
- * exactly one END or ERROR after which the server closes, and a malformed
- * request gets ERROR -EPROTO. A `session show` answers thousands of records
+ * record is a known record type, every answer starts with one HELLO, a
+ * request is answered by records ending in exactly one END or ERROR after
+ * which the server closes, and a malformed request gets ERROR -EPROTO. A `session show` answers thousands of records
  * (more than a socket buffer) so queueing and draining are exercised, and
  * reloads broadcast to `monitor` clients. ASan watches the server's memory.
  */
@@ -37,10 +37,13 @@ struct client {
 	int monitor;		/* asked for the event stream */
 	int sent;		/* its one request is out */
 	int eof;
+	int hello;		/* records seen (the first is HELLO) */
 };
 
-static int request(void *ctx, struct srfd_ctl_client *c, unsigned int op)
+static int request(void *ctx, struct srfd_ctl_client *c,
+		   const struct srfd_ctl_req *req)
 {
+	unsigned int op = req->hdr.op;
 	struct srfd_ctl_session rec = { .hdr.op = SRFD_CTL_SESSION_REC };
 	struct srfd_ctl_event ev = { .hdr.op = SRFD_CTL_EVENT_REC };
 	int i, err;
@@ -77,7 +80,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srfd_log_set_level(LOG_LVL_ERR);
 	loop = ev_loop_new(EVFLAG_AUTO);
 	snprintf(path, sizeof(path), "/tmp/srfd-fuzz-ctl.%d.sock", (int)getpid());
-	if (!loop || srfd_ctl_open(&srv, loop, path, request, NULL)) {
+	if (!loop || srfd_ctl_open(&srv, loop, path, (gid_t)-1, request, NULL)) {
 		fprintf(stderr, "cannot open the control socket %s\n", path);
 		exit(1);
 	}
@@ -113,7 +116,18 @@ static void drain(struct client *cl)
 		}
 		if (cl->done || (size_t)n < sizeof(rec.hdr))
 			abort();	/* nothing may follow END/ERROR */
+		/* every answer, a monitor's too, starts with one HELLO */
+		if (!cl->hello++ && rec.hdr.op != SRFD_CTL_HELLO_REC)
+			abort();
 		switch (rec.hdr.op) {
+		case SRFD_CTL_HELLO_REC:
+			if (n != sizeof(struct srfd_ctl_hello) || cl->hello != 1)
+				abort();
+			break;
+		case SRFD_CTL_MSG_REC:
+			if (n != sizeof(struct srfd_ctl_msg) || cl->monitor)
+				abort();
+			break;
 		case SRFD_CTL_SESSION_REC:
 			if (n != sizeof(rec.s) || cl->monitor)
 				abort();
@@ -150,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct client cls[NCLIENTS];
-	struct srfd_ctl_hdr *hdr;
+	struct srfd_ctl_req *req;
 	__u8 msg[1024];
 	size_t pos = 0, len;
 	int i;
@@ -179,6 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				cl->fd = -1;
 			}
 			cl->done = cl->monitor = cl->sent = cl->eof = 0;
+			cl->hello = 0;
 			break;
 		case 1:		/* send: length byte, then bytes (a valid op often) */
 			if (pos >= size || cl->fd < 0)
@@ -191,14 +206,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pos += len;
 			/* lengths near the request size, ops that exist */
 			if (len < 8 && (len & 4)) {
-				hdr = (struct srfd_ctl_hdr *)msg;
-				hdr->op = 1 + len % 6;
-				hdr->status = 0;
-				len = sizeof(*hdr);
+				req = (struct srfd_ctl_req *)msg;
+				memset(req, 0, sizeof(*req));
+				req->hdr.op = 1 + len % 10;
+				req->proto = SRFD_CTL_PROTO;
+				len = sizeof(*req);
 			}
 			/* only the first message is a request */
-			if (!cl->sent && len == sizeof(*hdr) &&
-			    ((struct srfd_ctl_hdr *)msg)->op == SRFD_CTL_MONITOR)
+			req = (struct srfd_ctl_req *)msg;
+			if (!cl->sent && len == sizeof(*req) &&
+			    req->proto == SRFD_CTL_PROTO && !req->flags &&
+			    req->hdr.op == SRFD_CTL_MONITOR)
 				cl->monitor = 1;
 			cl->sent = 1;
 			/* the server may already have closed it: that is fine */

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """srfdd/srfdctl command-line behaviour on bad input (TAP output)."""
 import os
+import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import srfdtopo as st  # noqa: E402
+import ctlproto as cp  # noqa: E402
 
 
 def run(*argv):
@@ -57,7 +59,74 @@ def main():
          "srfdd --flush of an instance that owns nothing succeeds and creates nothing", r.stderr)
     r = run(st.SRFDCTL, "-i", "x" * 200, "session", "show")
     t.ok(r.returncode == 2 and "is too long" in r.stderr, "srfdctl rejects an over-long instance name")
+    versions(t)
+    abbreviations(t)
     return t.done()
+
+
+def versions(t):
+    """-V on both binaries; srfdctl against daemons of other releases."""
+    r = run(st.SRFDD, "-V")
+    r2 = run(st.SRFDCTL, "--version")
+    t.ok(r.returncode == 0 and r.stdout.startswith("srfdd 0.") and r2.returncode == 0
+         and r2.stdout.startswith("srfdctl 0.") and "control protocol %d" % cp.PROTO in r2.stdout,
+         "srfdd -V and srfdctl --version print their release", r.stdout + r2.stdout)
+    path = tempfile.mktemp(prefix="srfd-cli-", suffix=".sock")
+    old_rec = struct.pack("=Ii", cp.SESSION_REC, 0) + b"a-b".ljust(112, b"\0")
+    cases = [
+        # an srfdd from before the handshake: records, no HELLO
+        (lambda r: [old_rec, cp.HDR.pack(cp.END, 0)], "did not say its version"),
+        # a newer srfdd with another protocol
+        (lambda r: [cp.hello(proto=3), cp.HDR.pack(cp.END, 0)],
+         "speaks control protocol 3, this srfdctl"),
+        # same protocol number but a record of another size
+        (lambda r: [cp.hello(), old_rec, cp.HDR.pack(cp.END, 0)],
+         "does not know (type 100, 120 bytes)"),
+    ]
+    for script, expect in cases:
+        fake = cp.FakeDaemon(path, script)
+        for args in (["-j", "session", "show"], ["-o", "prometheus"]):
+            r = run(st.SRFDCTL, "-s", path, *args)
+            t.ok(r.returncode == 1 and expect in r.stderr and r.stdout == "",
+                 "srfdctl %s against another release: exit 1, says '%s', prints nothing"
+                 % (" ".join(args), expect), r.stdout + r.stderr)
+        fake.close()
+
+
+def abbreviations(t):
+    """ip(8)-style abbreviations map to the right request (a fake srfdd
+    records what srfdctl asked)."""
+    path = tempfile.mktemp(prefix="srfd-cli-", suffix=".sock")
+    fake = cp.FakeDaemon(path, lambda r: [cp.hello(), cp.HDR.pack(cp.END, 0)])
+    cases = [
+        (["s"], "session_show", b""), (["session"], "session_show", b""),
+        (["se", "sh"], "session_show", b""), (["st"], "stats_show", b""),
+        (["st", "cl"], "stats_clear", b""), (["p"], "prefix_show", b""),
+        (["se", "dis", "a-b"], "session_disable", b"a-b"),
+        (["session", "enable", "x" * 32], "session_enable", b"x" * 32),
+        (["r"], "reload", b""), (["v"], "version", b""),
+    ]
+    for args, op, arg in cases:
+        n = len(fake.requests)
+        r = run(st.SRFDCTL, "-s", path, *args)
+        got = fake.requests[n] if len(fake.requests) > n else b""
+        want = cp.req(cp.OPS[op], arg)
+        t.ok(r.returncode == 0 and got == want,
+             "`srfdctl %s` sends %s%s" % (" ".join(args), op, " " + arg.decode() if arg else ""),
+             r.stderr + " sent %r" % got)
+    fake.close()
+    for args, expect in ((["se", "dis"], "session disable needs NAME"),
+                         (["se", "dis", "x" * 33], "longer than a session name"),
+                         (["x"], "unknown command 'x'"),
+                         (["st", "frob"], "unknown command 'st frob'"),
+                         (["-o", "yaml", "s"], "unknown output format 'yaml'")):
+        r = run(st.SRFDCTL, "-s", path, *args)
+        t.ok(r.returncode == 2 and expect in r.stderr, "`srfdctl %s` is refused: %s"
+             % (" ".join(args), expect), r.stderr)
+    r = run(st.SRFDCTL, "help")
+    r2 = run(st.SRFDCTL, "session", "help")
+    t.ok(r.returncode == 0 and "session disable|enable NAME" in r.stdout and r2.returncode == 0
+         and "disable NAME" in r2.stdout, "`srfdctl help` and `srfdctl session help`", r.stdout)
 
 
 if __name__ == "__main__":

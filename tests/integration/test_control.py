@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import srfdtopo as st  # noqa: E402
+import ctlproto as cp  # noqa: E402
 
 NSESS, NPFX = 128, 1024
 HDR = struct.Struct("=Ii")      # struct srfd_ctl_hdr
@@ -103,11 +104,28 @@ def main():
 
     # an oversized request is an error, not a truncated valid one
     s = raw(sock)
-    s.send(HDR.pack(SESSION_SHOW, 0) + b"x" * 100)
-    op, status = HDR.unpack(s.recv(4096)[:HDR.size])
+    s.send(cp.req(cp.OPS["session_show"]) + b"x" * 100)
+    recs = cp.records(s)
     s.close()
-    t.ok(op == ERROR and status == -71, "oversized request: ERROR record, EPROTO (%d, %d)"
-         % (op, status))
+    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, ERROR] and recs[-1][1] == -71
+         and b"148-byte request" in recs[1][2],
+         "oversized request: HELLO, a message, ERROR EPROTO", repr(recs))
+    # a client of the old protocol (an 8-byte request) is told in words
+    s = raw(sock)
+    s.send(HDR.pack(SESSION_SHOW, 0))
+    recs = cp.records(s)
+    s.close()
+    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, ERROR] and recs[-1][1] == -71
+         and b"speaks control protocol 2, the client sent a 8-byte request" in recs[1][2],
+         "an old srfdctl's request: HELLO, 'speaks control protocol 2', ERROR EPROTO",
+         repr(recs[1:2]))
+    s = raw(sock)
+    s.send(cp.req(cp.OPS["session_show"], proto=3))
+    recs = cp.records(s)
+    s.close()
+    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, ERROR]
+         and b"the client sent protocol 3" in recs[1][2],
+         "a newer client's protocol is refused in words", repr(recs[1:2]))
 
     # a stopped srfdd: srfdctl gives up with a clear message
     os.kill(d.pid, signal.SIGSTOP)

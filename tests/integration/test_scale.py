@@ -72,7 +72,7 @@ def main():
     s0 = st.stats(inst)
     time.sleep(2)
     s1 = st.stats(inst)
-    ticks = s1["ticks"] - s0["ticks"]
+    ticks = s1["sched_ticks"] - s0["sched_ticks"]
     visits = s1["sched_visits"] - s0["sched_visits"]
     due = N * s1["tick_us"] / IV
     per_tick = visits / ticks if ticks else -1
