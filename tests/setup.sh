@@ -11,11 +11,12 @@ PKGS=(gcc meson ninja-build pkg-config clang llvm bpftool libbpf-dev libelf-dev
       zlib1g-dev libmnl-dev libnl-3-dev libnl-route-3-dev libconfig-dev libev-dev
       check iproute2 nftables
       python3 python3-nftables python3-scapy tcpdump iputils-ping iperf3 procps
-      libclang-rt-14-dev)
+      libclang-rt-14-dev scdoc)
 
 # test only: routing daemons the FIB test runs as netlink consumers and the
-# quick benchmark measures against; its load generator and its plots
-TEST_PKGS=(frr bird2 stress-ng python3-matplotlib)
+# quick benchmark measures against; its load generator and its plots; what
+# the install test uses (systemd-analyze, man, dpkg-buildpackage)
+TEST_PKGS=(frr bird2 stress-ng python3-matplotlib systemd man-db debhelper)
 
 install_missing() {
 	local missing=() p
