@@ -125,8 +125,11 @@ static int journal_send(enum srfd_log_level level, const char *msg,
 		off = sizeof(buf);
 		buf[off - 1] = '\n';
 	}
-	if (sendto(jr.fd, buf, off, MSG_NOSIGNAL, (struct sockaddr *)&jr.addr,
-		   sizeof(jr.addr)) < 0) {
+	/* never block the event loop on journald: a busy one gets the line */
+	if (sendto(jr.fd, buf, off, MSG_NOSIGNAL | MSG_DONTWAIT,
+		   (struct sockaddr *)&jr.addr, sizeof(jr.addr)) < 0) {
+		if (errno == EAGAIN)
+			return -1;
 		/* no journald socket (a container?): the stream still works */
 		close(jr.fd);
 		jr.fd = -1;

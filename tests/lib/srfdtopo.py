@@ -410,12 +410,16 @@ class Topo:
                     % (instance, interval_us, multiplier, session_keys, extra_sessions))
         return path
 
-    def srfdd(self, node, conf, *args):
+    def srfdd(self, node, conf, *args, env=None):
+        """Start srfdd on @node (its log in the topology's tmp dir); @env
+        adds to the environment (e.g. NOTIFY_SOCKET)."""
         log = open(os.path.join(self.tmp, "srfdd-%s.log" % node), "a")
         if os.environ.get("SRFD_TEST_DEBUG"):
             args = args + ("-d",)
+        if env is not None:
+            env = dict(os.environ, **{k: v(log) if callable(v) else v for k, v in env.items()})
         p = subprocess.Popen([SRFDD, "-c", conf, "-n", self.ns(node)] + list(args),
-                             stdout=log, stderr=subprocess.STDOUT)
+                             stdout=log, stderr=subprocess.STDOUT, env=env)
         self.procs.append(p)
         with open(conf) as f:
             m = re.search(r'^instance\s*=\s*"([^"]+)"', f.read(), re.M)
