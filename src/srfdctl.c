@@ -829,8 +829,7 @@ int main(int argc, char **argv)
 				o.fmt = FMT_TEXT;
 			} else if (matches(optarg, "json")) {
 				o.fmt = FMT_JSON;
-			} else if (matches(optarg, "prometheus") ||
-				   !strcmp(optarg, "openmetrics")) {
+			} else if (matches(optarg, "prometheus")) {
 				o.fmt = FMT_PROMETHEUS;
 			} else {
 				fprintf(stderr, "srfdctl: unknown output format "

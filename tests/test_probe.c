@@ -264,7 +264,17 @@ START_TEST(test_abi_layout)
 	ck_assert_uint_eq(sizeof(struct srfd_sched), 16 + 8 * SRFD_SCHED_MAX_CLASSES);
 	ck_assert_uint_eq(sizeof(struct srfd_suspect), 16);
 	ck_assert_uint_eq(sizeof(struct srfd_event), 32);
-	ck_assert_uint_eq(sizeof(struct srfd_ctl_session), 120);
+	/* control protocol 2 */
+	ck_assert_uint_eq(sizeof(struct srfd_ctl_req), 48);
+	ck_assert_uint_eq(offsetof(struct srfd_ctl_req, arg), 16);
+	ck_assert_uint_eq(sizeof(struct srfd_ctl_hello), 64);
+	ck_assert_uint_eq(offsetof(struct srfd_ctl_hello, mono_ns), 48);
+	ck_assert_uint_eq(sizeof(struct srfd_ctl_session), 248);
+	ck_assert_uint_eq(offsetof(struct srfd_ctl_session, neighbor), 120);
+	ck_assert_uint_eq(offsetof(struct srfd_ctl_session, nsegs), 232);
+	ck_assert_uint_eq(offsetof(struct srfd_ctl_session, last_rx_ns), 240);
+	ck_assert_uint_eq(sizeof(struct srfd_ctl_event), 200);
+	ck_assert_uint_eq(offsetof(struct srfd_ctl_event, seq), 184);
 	ck_assert_uint_eq(SRFD_PROBE_MAX_LEN, 14 + 40 + 8 + 8 * 16 + 32);
 	ck_assert_uint_le(SRFD_PROBE_MAX_LEN, SRFD_PROBE_BUF_LEN);
 }
