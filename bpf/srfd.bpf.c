@@ -192,12 +192,24 @@ int srfd_cmd(struct __sk_buff *skb)
 		return 2;
 	state = st->state;
 	if (cmd.op == SRFD_CMD_ADMIN_DOWN) {
+		__u64 now = bpf_ktime_get_ns();
+		int changed;
+
 		if (state == SRFD_STATE_ADMIN_DOWN)
 			return 0;
-		/* from up this flips the guarded prefixes: a drain */
-		return session_transition(cmd.session, st, state,
-					  SRFD_STATE_ADMIN_DOWN,
-					  bpf_ktime_get_ns(), SRFD_DOWN_ADMIN);
+		changed = session_transition(cmd.session, st, state,
+					     SRFD_STATE_ADMIN_DOWN, now,
+					     SRFD_DOWN_ADMIN);
+		/*
+		 * A drain whatever the state was: leaving up flipped the
+		 * prefixes already; from init (never up) flip them here, and
+		 * have them revert once the session is up again.
+		 */
+		if (changed && state != SRFD_STATE_UP) {
+			guards_walk(cmd.session, now, 1);
+			st->reroute_pending = 1;
+		}
+		return changed;
 	}
 	if (cmd.op == SRFD_CMD_ADMIN_UP) {
 		if (state != SRFD_STATE_ADMIN_DOWN)

@@ -787,6 +787,10 @@ START_TEST(test_dead_clock_stalls)
 }
 END_TEST
 
+/* Forward declarations of the prefix helpers below. */
+static void add_prefix(__u32 hold_ms);
+static struct srfd_prefix_state prefix_state(void);
+
 /*
  * watchdog = "ticker" (and any session the kernel gave no timer): the ticker
  * judges the session on its visits with the same rule, and srfd_global's
@@ -802,6 +806,7 @@ START_TEST(test_ticker_judges_untimed_sessions)
 	stall_ns = 20 * 1000000ULL;
 	settings_flags = SRFD_SET_F_TICKER_WATCHDOG;
 	add_session(0, 3, 3);
+	add_prefix(20);
 	tick_n(3);
 	return_seqs(0, 1, 3);
 	st = state(0);
@@ -818,13 +823,22 @@ START_TEST(test_ticker_judges_untimed_sessions)
 	ck_assert_uint_eq(st.down_reason, SRFD_DOWN_WATCHDOG);
 	ck_assert_uint_ge(st.tx_seq - st.rx_seq, 3);
 	ck_assert_uint_ge(st.last_change_ns - st.last_rx_ns, 3 * INTERVAL_US * 1000ULL);
-	/* back up, then the clock dies: the clock watch stalls it */
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_BACKUP);
+	/* back up: the ticker reverts the prefix after its hold-down */
 	tick_n(1);
 	return_seqs(0, st.tx_seq + 1 - 1, st.tx_seq + 1);
 	tick_n(2);
 	st = state(0);
 	return_seqs(0, st.tx_seq - 1, st.tx_seq);
 	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	for (i = 0; i < 200 && prefix_state().active != SRFD_LIST_PRIMARY; i++) {
+		tick_n(1);
+		st = state(0);
+		return_seqs(0, st.tx_seq, st.tx_seq);
+		usleep(INTERVAL_US);
+	}
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
+	/* then the clock dies: the clock watch stalls it */
 	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_global, &zero, 4, &g,
 					      sizeof(g), 0), 0);
 	ck_assert_uint_eq(g.clock_armed, 1);
@@ -956,10 +970,6 @@ static int run_cmd(__u32 op, __u32 slot, __u32 reason)
 	return run(skel->progs.srfd_cmd, pkt, sizeof(pkt), NULL, NULL);
 }
 
-/* Forward declarations of the prefix helpers below. */
-static void add_prefix(__u32 hold_ms);
-static struct srfd_prefix_state prefix_state(void);
-
 /* srfdd's link-down command: same transition and flip as the watchdog. */
 START_TEST(test_cmd_takes_session_down)
 {
@@ -985,6 +995,64 @@ START_TEST(test_cmd_takes_session_down)
 	/* bad commands change nothing */
 	ck_assert_int_eq(run_cmd(99, 0, SRFD_DOWN_LINK), 2);
 	ck_assert_int_eq(run_cmd(SRFD_CMD_DOWN, SRFD_MAX_SESSIONS, SRFD_DOWN_LINK), 2);
+}
+END_TEST
+
+/*
+ * `srfdctl session disable/enable`: admin down drains the prefix, sends
+ * nothing, ignores link-down commands and returns; enable starts from init
+ * and the prefix reverts after the hold-down. Then `stats clear`.
+ */
+START_TEST(test_cmd_admin_down)
+{
+	struct srfd_session_state st;
+	struct srfd_global g;
+	__u32 zero = 0;
+	__u64 tx;
+	int i;
+
+	add_prefix(20);
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	ck_assert_int_eq(run_cmd(SRFD_CMD_ADMIN_DOWN, 0, SRFD_DOWN_ADMIN), 1);
+	st = state(0);
+	ck_assert_uint_eq(st.state, SRFD_STATE_ADMIN_DOWN);
+	ck_assert_uint_eq(st.down_reason, SRFD_DOWN_ADMIN);
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_BACKUP);
+	ck_assert_int_eq(run_cmd(SRFD_CMD_ADMIN_DOWN, 0, SRFD_DOWN_ADMIN), 0);
+	/* a link going down does not overrule the operator */
+	ck_assert_int_eq(run_cmd(SRFD_CMD_DOWN, 0, SRFD_DOWN_LINK), 0);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_ADMIN_DOWN);
+	ck_assert_uint_eq(state(0).down_reason, SRFD_DOWN_ADMIN);
+	/* no probes while disabled; a late return does not bring it up */
+	tx = state(0).tx_seq;
+	tick_n(5);
+	ck_assert_uint_eq(state(0).tx_seq, tx);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_ADMIN_DOWN);
+	/* enable: init, probes again, up after up_after, revert after hold */
+	ck_assert_int_eq(run_cmd(SRFD_CMD_ADMIN_UP, 0, SRFD_DOWN_ADMIN), 1);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_INIT);
+	ck_assert_int_eq(run_cmd(SRFD_CMD_ADMIN_UP, 0, SRFD_DOWN_ADMIN), 0);
+	tick_n(3);
+	st = state(0);
+	ck_assert_uint_gt(st.tx_seq, tx);
+	return_seqs(0, tx + 1, st.tx_seq);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	for (i = 0; i < 200 && prefix_state().active != SRFD_LIST_PRIMARY; i++) {
+		tick_n(1);
+		st = state(0);
+		return_seqs(0, st.tx_seq, st.tx_seq);
+		usleep(INTERVAL_US);
+	}
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
+	/* stats clear: the maxima go back to zero */
+	ck_assert_int_eq(run_cmd(SRFD_CMD_CLEAR_STATS, 0, 0), 1);
+	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_global, &zero, 4, &g,
+					      sizeof(g), 0), 0);
+	ck_assert_uint_eq(g.max_tick_gap_ns, 0);
+	ck_assert_uint_eq(g.max_tick_visits, 0);
+	ck_assert_uint_eq(g.sched_overruns, 0);
 }
 END_TEST
 
@@ -1535,6 +1603,7 @@ int main(void)
 	tcase_add_test(tc, test_tick_mutations);
 	tcase_add_test(tc, test_dead_clock_stalls);
 	tcase_add_test(tc, test_cmd_takes_session_down);
+	tcase_add_test(tc, test_cmd_admin_down);
 	tcase_add_test(tc, test_new_generation_rearms_watchdog);
 	tcase_add_test(tc, test_encap_bytes_and_flip);
 	tcase_add_test(tc, test_encap_leaves_other_traffic);

@@ -315,9 +315,15 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 		return;
 	if (!(set->flags & SRFD_SET_F_TICKER_WATCHDOG))
 		session_arm_watchdog(cfg, st, set->generation, now, g);
-	/* no timer of its own: the ticker judges it, before sending more */
-	if (st->armed != set->generation)
+	/*
+	 * No timer of its own: the ticker judges it, before sending more, and
+	 * does the timer's other job, reverting its prefixes once they may.
+	 */
+	if (st->armed != set->generation) {
 		session_silence_check(id, cfg, st, now);
+		if (st->state == SRFD_STATE_UP && st->reroute_pending)
+			st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
+	}
 
 	due = st->next_tx_ns;
 	if (!srfd_sched_due(due, now, cfg->interval_ns, &next))

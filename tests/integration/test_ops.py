@@ -53,10 +53,11 @@ class Dgram:
         with self.lock:
             return list(self.got)
 
-    def wait(self, pred, timeout):
+    def wait(self, pred, timeout, since=0):
+        """The first message from index @since on that @pred accepts."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            for m in self.poll():
+            for m in self.poll()[since:]:
                 if pred(m[1]):
                     return m
             time.sleep(0.01)
@@ -69,6 +70,14 @@ def entries(journal):
     for _, text in journal.poll():
         out.append(dict(line.split("=", 1) for line in text.splitlines() if "=" in line))
     return out
+
+
+def answer(inst):
+    """The sessions, once srfdd answers (None before)."""
+    try:
+        return st.sessions(inst)
+    except (subprocess.CalledProcessError, ValueError):
+        return None
 
 
 def ctl(inst, *args):
@@ -219,8 +228,9 @@ def main():
     # srfdd dies and comes back: the operator's word stands
     os.kill(d.pid, signal.SIGKILL)
     d.wait()
+    n0 = len(notify.poll())
     d = topo.srfdd("A", conf, env=journal_env(journal.path, notify.path))
-    notify.wait(lambda m: "READY=1" in m, 15)
+    notify.wait(lambda m: "READY=1" in m, 15, since=n0)
     time.sleep(0.5)
     s4 = st.sessions(inst)["a-b"]
     p4 = st.prefixes(inst)[PFX]
@@ -272,7 +282,44 @@ def main():
     topo.stop(d)
     t.ok(any("STOPPING=1" in m for _, m in notify.poll()[n0:]), "SIGTERM tells systemd STOPPING=1")
     topo.flush("A", instance=inst)
+    check_ticker_judged(t, topo, inst)
     t.done()
+
+
+def check_ticker_judged(t, topo, inst):
+    """Sessions without a timer of their own (watchdog = "ticker", or past
+    the kernel's timer supply): the ticker reverts their prefixes too; and a
+    session disabled before it was ever up drains its prefix all the same."""
+    conf = write_conf(topo, inst, 'watchdog = "ticker";', name="ticker")
+    topo.fail()             # the session cannot come up
+    d = topo.srfdd("A", conf)
+    s0 = st.until(lambda: answer(inst), 10)
+    if s0 is None:
+        t.ok(False, "srfdd with watchdog = ticker starts", topo.log("A")[-2000:])
+        return
+    time.sleep(0.3)
+    s0 = st.sessions(inst)["a-b"]
+    p0 = st.prefixes(inst)[PFX]
+    r = ctl(inst, "session", "disable", "a-b")
+    p1 = st.prefixes(inst)[PFX]
+    topo.repair()
+    ctl(inst, "session", "enable", "a-b")
+    up = st.wait_state(inst, "a-b", "up", 3)
+    back = st.wait_active(inst, PFX, "primary", 3)
+    t.ok(s0["state"] == "init" and p0["active"] == "primary" and r.returncode == 0
+         and p1["active"] == "backup" and up is not None and back is not None,
+         "a session disabled while still init drains its prefix (%s -> %s), which reverts "
+         "once it is enabled and up" % (p0["active"], p1["active"]))
+    topo.fail()
+    down = st.wait_state(inst, "a-b", "down", 2)
+    on_backup = st.wait_active(inst, PFX, "backup", 1)
+    topo.repair()
+    back = st.wait_active(inst, PFX, "primary", 3)
+    t.ok(st.stats(inst)["ticker_judged"] == 1 and down is not None and on_backup is not None
+         and back is not None,
+         "watchdog = ticker: the ticker takes the session down, and reverts its prefix after "
+         "the hold-down")
+    topo.stop(d, flush=True)
 
 
 # Prometheus text exposition, format 0.0.4: a strict reading
