@@ -99,6 +99,7 @@ struct srfdd {
 	__u64 event_seq, events_lost_seen;
 	gid_t ctl_gid;		/* control_group, or -1 */
 	char status[128];	/* last STATUS= told to systemd */
+	int status_dirty;	/* kernel events since: tell it again */
 	/* sessions the operator disabled (by name: kept across reloads) */
 	char (*disabled)[SRFD_NAME_LEN + 1];
 	unsigned int ndisabled;
@@ -348,6 +349,7 @@ static void ringbuf_readable(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	srfd_dp_ringbuf_consume(&d->dp);
+	d->status_dirty = 1;	/* systemd's status line, at the next clock check */
 	/*
 	 * The kernel already moved the traffic; now tell the FIB, from the
 	 * active lists as they are now (not as the events say: a later flip
@@ -373,6 +375,10 @@ static void clock_check(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (d->status_dirty) {
+		d->status_dirty = 0;
+		notify_status(d);
+	}
 	if (!d->conf.nsessions || srfd_dp_read_global(&d->dp, &g))
 		return;
 	if (limit < CLOCK_SILENT_MIN_NS)

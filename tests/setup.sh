@@ -15,8 +15,10 @@ PKGS=(gcc meson ninja-build pkg-config clang llvm bpftool libbpf-dev libelf-dev
 
 # test only: routing daemons the FIB test runs as netlink consumers and the
 # quick benchmark measures against; its load generator and its plots; what
-# the install test uses (systemd-analyze, man, dpkg-buildpackage)
-TEST_PKGS=(frr bird2 stress-ng python3-matplotlib systemd man-db debhelper)
+# the install test uses (systemd-analyze, man, dpkg-buildpackage, and a
+# fresh Debian booted under systemd-nspawn)
+TEST_PKGS=(frr bird2 stress-ng python3-matplotlib systemd man-db debhelper
+           systemd-container debootstrap)
 
 install_missing() {
 	local missing=() p
