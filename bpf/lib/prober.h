@@ -315,15 +315,9 @@ static __always_inline void session_maybe_send(struct __sk_buff *skb, __u32 id,
 		return;
 	if (!(set->flags & SRFD_SET_F_TICKER_WATCHDOG))
 		session_arm_watchdog(cfg, st, set->generation, now, g);
-	/*
-	 * No timer of its own: the ticker judges it, before sending more, and
-	 * does the timer's other job, reverting its prefixes once they may.
-	 */
-	if (st->armed != set->generation) {
+	/* no timer of its own: the ticker judges it, before sending more */
+	if (st->armed != set->generation)
 		session_silence_check(id, cfg, st, now);
-		if (st->state == SRFD_STATE_UP && st->reroute_pending)
-			st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
-	}
 
 	due = st->next_tx_ns;
 	if (!srfd_sched_due(due, now, cfg->interval_ns, &next))
@@ -701,6 +695,19 @@ static __always_inline enum srfd_reason probe_returned(struct __sk_buff *skb,
 	    st->good_streak >= cfg->up_after)
 		session_transition(id, st, st->state, SRFD_STATE_UP, now,
 				   SRFD_DOWN_NONE);
+	/*
+	 * A session without a timer of its own (watchdog = "ticker", or past
+	 * the kernel's timer supply): its returns do the timer's other job,
+	 * reverting its prefixes once their hold-down allows. (Here, not in
+	 * the ticker: inside srfd_tick's loops this walk costs the verifier
+	 * seconds at every load.)
+	 */
+	if (st->state == SRFD_STATE_UP && st->reroute_pending) {
+		const struct srfd_settings *set = settings_get();
+
+		if (set && st->armed != set->generation)
+			st->reroute_pending = guards_walk(id, now, 0) ? 1 : 0;
+	}
 out:
 	count(reason);
 	return reason;
