@@ -379,8 +379,16 @@ int srfd_ctl_open(struct srfd_ctl_server **out, struct ev_loop *loop,
 	umask(old_mask);
 	/* readers in @group: exporters and monitoring need no root */
 	if (!err && group != (gid_t)-1 &&
-	    (chown(path, (uid_t)-1, group) || chmod(path, 0660)))
-		err = -1;
+	    (chown(path, (uid_t)-1, group) || chmod(path, 0660))) {
+		err = -errno;
+		log_err("control socket %s: cannot hand it to control_group "
+			"(gid %u): %s%s", path, (unsigned int)group,
+			strerror(-err), err == -EPERM ?
+			" (that takes CAP_CHOWN)" : "");
+		close(fd);
+		unlink(path);
+		return err;
+	}
 	if (err || listen(fd, 64)) {
 		err = -errno;
 		close(fd);

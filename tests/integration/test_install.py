@@ -190,7 +190,9 @@ def check_systemd(t, tmp, deb):
 
 
 def container(t, ns, inst, deb):
-    pid = st.until(lambda: (run("pgrep", "-P", str(ns.pid)).stdout.split() or [None])[0], 20)
+    # nspawn's first child may be its short-lived helper: wait for systemd itself
+    pid = st.until(lambda: (run("pgrep", "-x", "-P", str(ns.pid), "systemd").stdout.split()
+                            or [None])[0], 20)
     if not pid:
         t.ok(False, "systemd boots in the container")
         return
@@ -202,12 +204,15 @@ def container(t, ns, inst, deb):
                      in ("running", "degraded") or None, 60)
     r = sh("sh /root/lab.sh && dpkg -i /root/%s" % deb)
     t.ok(state and r.returncode == 0, "a fresh Debian 12 booted with systemd as PID 1: "
-         "dpkg -i %s" % deb, None if r.returncode == 0 else r.stdout + r.stderr)
+         "dpkg -i %s" % deb, None if state and r.returncode == 0 else
+         "system: %s\n%s" % (sh("systemctl is-system-running; systemctl --failed --no-pager")
+                             .stdout, r.stdout + r.stderr))
     conf = "/etc/srfd/%s.conf" % inst
     sh("sed -e 's/^instance = \"default\";/instance = \"x\";/' "
        "-e 's/interface = \"a-b\";/interface = \"eth1\";/' /etc/srfd/srfd.conf > %s && "
-       "echo 'prefixes = ( { prefix = \"fc00:2::/64\"; primary = [ \"fc00:b::e1\" ]; "
-       "backup = [ \"fc00:b::e1\" ]; guards = [ \"a-b\" ]; } );' >> %s" % (conf, conf))
+       "echo 'control_group = \"nogroup\"; prefixes = ( { prefix = \"fc00:2::/64\"; "
+       "primary = [ \"fc00:b::e1\" ]; backup = [ \"fc00:b::e1\" ]; guards = [ \"a-b\" ]; "
+       "} );' >> %s" % (conf, conf))
     r = sh("systemctl start srfd@%s" % inst)
 
     def session():
@@ -218,12 +223,22 @@ def container(t, ns, inst, deb):
             return None
 
     up = st.until(lambda: (session() or {}).get("state") == "up" or None, 5)
-    status = sh("systemctl show -p StatusText -p ActiveState -p MainPID srfd@%s" % inst).stdout
+
+    def shown():
+        return sh("systemctl show -p StatusText -p ActiveState -p MainPID srfd@%s" % inst).stdout
+    # the status line follows the kernel's events within a clock check (20 ms)
+    status = st.until(lambda: "sessions up" in shown() and "StatusText=1/1" in shown()
+                      and shown(), 2) or shown()
     main_pid = re.search(r"MainPID=(\d+)", status)
     t.ok(r.returncode == 0 and up and "ActiveState=active" in status
          and "StatusText=1/1 sessions up, 0/1 prefixes on backup" in status,
          "systemctl start srfd@%s: active (Type=notify), its session up, systemd shows "
          "the status line" % inst, status + r.stderr)
+    r = sh("setpriv --reuid=nobody --regid=nogroup --clear-groups srfdctl -i %s -o prometheus"
+           % inst)
+    t.ok(r.returncode == 0 and 'srfd_session_up{srfd_instance="%s",session="a-b"' % inst
+         in r.stdout, "under the unit's capabilities the socket belongs to control_group: "
+         "nobody:nogroup exports the metrics", r.stderr)
     sh("ip netns exec nb nft add table netdev f && ip netns exec nb nft "
        "'add chain netdev f in { type filter hook ingress device b-a priority 0; policy drop; }'")
     down = st.until(lambda: (session() or {}).get("state") == "down" or None, 3)
