@@ -70,7 +70,6 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     a = ap.parse_args()
 
-    subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=1"], check=True)
     topo = st.Topo()
     try:
         topo.abc()
@@ -103,13 +102,14 @@ def main():
             topo.stop(d, flush=True)
             time.sleep(1)
     finally:
-        subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=0"])
         topo.cleanup()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with st.bpf_stats():
+        rc = main()
+    sys.exit(rc)
 
 
 SOAKER = r'''

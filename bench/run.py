@@ -87,7 +87,6 @@ def main():
         p["scale_sessions"] = [int(x) for x in a.scale_sessions.split(",")]
     rng = random.Random(a.seed)
     t_start = time.monotonic()
-    subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=1"], check=False)
 
     def log(msg):
         print(msg, flush=True)
@@ -138,4 +137,6 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with st.bpf_stats():
+        rc = main()
+    sys.exit(rc)

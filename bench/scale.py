@@ -194,7 +194,6 @@ def main():
     ap.add_argument("--systems", default="srfd,bfdd,bird")
     ap.add_argument("--json", help="write the rows here")
     a = ap.parse_args()
-    subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=1"], check=False)
     rows = run(a.systems.split(","), [int(x) for x in a.sessions.split(",")],
                [int(x) for x in a.intervals.split(",")], a.rungs.split(","), a.seconds,
                a.cpu_seconds)
@@ -205,4 +204,6 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with st.bpf_stats():
+        rc = main()
+    sys.exit(rc)

@@ -8,6 +8,7 @@ committed is known to the microsecond (CLOCK_MONOTONIC, the clock the BPF
 side stamps transitions with).
 """
 import atexit
+import contextlib
 import json
 import os
 import random
@@ -131,6 +132,22 @@ def json_lines(path):
 
 def mono_ns():
     return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+@contextlib.contextmanager
+def bpf_stats():
+    """kernel.bpf_stats_enabled on for the block (BPF run-time figures), then
+    back to what it was: it costs every BPF program two clock reads a run."""
+    path = "/proc/sys/kernel/bpf_stats_enabled"
+    with open(path) as f:
+        old = f.read().strip()
+    with open(path, "w") as f:
+        f.write("1")
+    try:
+        yield
+    finally:
+        with open(path, "w") as f:
+            f.write(old)
 
 
 class Topo:
