@@ -7,15 +7,7 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-#define FEAT_TIMER_ABS		(1ULL << 0)	/* BPF_F_TIMER_ABS, 6.4 */
-#define FEAT_FIB_SKIP_NEIGH	(1U << 2)	/* BPF_FIB_LOOKUP_SKIP_NEIGH, 6.3 */
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
-#ifndef CLOCK_MONOTONIC
-#define CLOCK_MONOTONIC 1
-#endif
+#include "lib/compat.h"
 
 struct feat_timer {
 	struct bpf_timer t;
@@ -55,7 +47,7 @@ int feat_timer_abs(struct __sk_buff *skb)
 		return err;
 	/* an hour from boot's zero: long past, so it would fire at once */
 	err = bpf_timer_start(&v->t, bpf_ktime_get_ns() + 3600000000000ULL,
-			      FEAT_TIMER_ABS);
+			      SRFD_TIMER_ABS);
 	bpf_timer_cancel(&v->t);
 	return err;
 }
@@ -70,7 +62,7 @@ int feat_fib_skip_neigh(struct __sk_buff *skb)
 	fib.ifindex = 1;	/* lo of the netns the test run happens in */
 	fib.ipv6_dst[3] = __builtin_bswap32(1);	/* ::1 */
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib),
-			    BPF_FIB_LOOKUP_OUTPUT | FEAT_FIB_SKIP_NEIGH);
+			    BPF_FIB_LOOKUP_OUTPUT | SRFD_FIB_LOOKUP_SKIP_NEIGH);
 	return rc < 0 ? rc : 0;
 }
 

@@ -10,16 +10,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <srfd/srfd.h>
+#include "compat.h"
 #include "encap.h"
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
-#ifndef CLOCK_MONOTONIC
-#define CLOCK_MONOTONIC 1
-#endif
-/* installed UAPI headers are 6.1; these exist on the running kernel */
-#define SRFD_TIMER_ABS (1ULL << 0)
-#define SRFD_FIB_LOOKUP_SKIP_NEIGH (1U << 2)	/* 6.3 */
 
 /* session maps: max_entries is the config's max_sessions, set at load */
 struct {
