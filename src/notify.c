@@ -16,6 +16,13 @@
 
 #include "notify.h"
 
+int srfd_notify_wanted(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+
+	return path && *path;
+}
+
 int srfd_notify(const char *fmt, ...)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

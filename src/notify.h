@@ -7,6 +7,8 @@
 #ifndef SRFD_NOTIFY_H
 #define SRFD_NOTIFY_H
 
+/* Is there a systemd to tell (NOTIFY_SOCKET set)? */
+int srfd_notify_wanted(void);
 /* Send "KEY=value\n..." lines; 0, 1 if there is no NOTIFY_SOCKET, or -errno. */
 int srfd_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

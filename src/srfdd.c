@@ -977,6 +977,21 @@ static void disabled_apply(struct srfdd *d)
 	}
 }
 
+/* Remember that the operator disabled @name; 0 or -ENOMEM. */
+static int disabled_add(struct srfdd *d, const char *name)
+{
+	void *grown;
+
+	if (disabled_index(d, name) >= 0)
+		return 0;
+	grown = realloc(d->disabled, (d->ndisabled + 1) * sizeof(*d->disabled));
+	if (!grown)
+		return -ENOMEM;
+	d->disabled = grown;
+	snprintf(d->disabled[d->ndisabled++], SRFD_NAME_LEN + 1, "%s", name);
+	return 0;
+}
+
 /* An adopted data path remembers what the operator disabled. */
 static void disabled_adopt(struct srfdd *d)
 {
@@ -986,16 +1001,8 @@ static void disabled_adopt(struct srfdd *d)
 	for (i = 0; i < d->conf.nsessions; i++)
 		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st) &&
 		    st.state == SRFD_STATE_ADMIN_DOWN &&
-		    disabled_index(d, d->conf.sessions[i].name) < 0) {
-			void *grown = realloc(d->disabled, (d->ndisabled + 1) *
-					      sizeof(*d->disabled));
-
-			if (!grown)
-				return;
-			d->disabled = grown;
-			snprintf(d->disabled[d->ndisabled++], SRFD_NAME_LEN + 1,
-				 "%s", d->conf.sessions[i].name);
-		}
+		    disabled_add(d, d->conf.sessions[i].name))
+			return;
 }
 
 /* `srfdctl session disable|enable NAME` */
@@ -1017,15 +1024,8 @@ static int ctl_admin(struct srfdd *d, struct srfd_ctl_client *c,
 		return r;
 	}
 	i = disabled_index(d, name);
-	if (down && i < 0) {
-		void *grown = realloc(d->disabled, (d->ndisabled + 1) *
-				      sizeof(*d->disabled));
-
-		if (!grown)
-			return -ENOMEM;
-		d->disabled = grown;
-		snprintf(d->disabled[d->ndisabled++], SRFD_NAME_LEN + 1, "%s",
-			 name);
+	if (down && disabled_add(d, name)) {
+		return -ENOMEM;
 	} else if (!down && i >= 0) {
 		memmove(d->disabled[i], d->disabled[i + 1],
 			(d->ndisabled - i - 1) * sizeof(*d->disabled));
@@ -1088,6 +1088,8 @@ static void notify_status(struct srfdd *d)
 	__u64 pk[2], by[2];
 	char status[sizeof(d->status)];
 
+	if (!srfd_notify_wanted())
+		return;		/* nobody to tell: spare the map reads */
 	for (i = 0; i < d->conf.nsessions; i++)
 		if (!srfd_dp_read_state(&d->dp, d->dp.sess_slot[i], &st))
 			up += st.state == SRFD_STATE_UP;
@@ -1217,8 +1219,6 @@ static int print_kernel_check(void)
 	struct utsname u = { 0 };
 
 	uname(&u);
-	srfd_log_hook_libbpf();
-	srfd_log_set_level(LOG_LVL_ERR);	/* probes fail by design */
 	f = srfd_kernel_features(&n);
 	printf("kernel %s; srfd needs Linux >= %s\n", u.release,
 	       srfd_kernel_min());
@@ -1334,7 +1334,6 @@ int main(int argc, char **argv)
 	const char *netns = NULL;
 	int kernel_check = 0;
 	int use_default = 0, check_only = 0, flush = 0, opt, err, holder;
-	enum srfd_log_level log_level = LOG_LVL_INFO;
 	static struct srfdd d;
 	char errbuf[4096];
 
@@ -1363,7 +1362,6 @@ int main(int argc, char **argv)
 			flush = 1;
 			break;
 		case 'd':
-			log_level = LOG_LVL_DEBUG;
 			srfd_log_set_level(LOG_LVL_DEBUG);
 			break;
 		case 'K':
@@ -1420,14 +1418,9 @@ int main(int argc, char **argv)
 	if (d.conf.ctl_group[0])
 		d.ctl_gid = getgrnam(d.conf.ctl_group)->gr_gid;
 	/* an old kernel is refused in words, before anything is touched */
-	if (!flush) {
-		srfd_log_set_level(LOG_LVL_ERR);	/* probes fail by design */
-		err = srfd_kernel_check(errbuf, sizeof(errbuf));
-		srfd_log_set_level(log_level);
-		if (err) {
-			log_err("%s", errbuf);
-			return 1;
-		}
+	if (!flush && srfd_kernel_check(errbuf, sizeof(errbuf))) {
+		log_err("%s", errbuf);
+		return 1;
 	}
 
 	/* nothing is touched before the instance is ours */
