@@ -6,6 +6,7 @@
  * which Prometheus sets to the scrape target).
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "metrics.h"
@@ -113,6 +114,33 @@ static const struct {
 };
 #define NFIGURES (sizeof(daemon_figures) / sizeof(daemon_figures[0]))
 
+/* Counter families with one sample per session, or per prefix and list. */
+static const struct {
+	const char *metric, *help;
+	size_t off;	/* of a __u64 (array) in the record */
+} sess_counters[] = {
+	{ "srfd_session_downs_total", "Times the session left up.",
+	  offsetof(struct srfd_ctl_session, downs) },
+	{ "srfd_session_probes_sent_total", "Probes sent.",
+	  offsetof(struct srfd_ctl_session, probes_tx) },
+	{ "srfd_session_probes_received_total", "Valid probes that came back.",
+	  offsetof(struct srfd_ctl_session, probes_rx) },
+}, prefix_counters[] = {
+	{ "srfd_prefix_packets_total", "Packets encapsulated, per SID list.",
+	  offsetof(struct srfd_ctl_prefix, packets) },
+	{ "srfd_prefix_bytes_total", "Bytes encapsulated, per SID list.",
+	  offsetof(struct srfd_ctl_prefix, bytes) },
+};
+
+/* Element @idx of the __u64 array at byte @off of @rec. */
+static __u64 field_u64(const void *rec, size_t off, unsigned int idx)
+{
+	__u64 v;
+
+	memcpy(&v, (const char *)rec + off + idx * sizeof(v), sizeof(v));
+	return v;
+}
+
 static int is_reason(const char *name)
 {
 	int r;
@@ -134,7 +162,7 @@ int srfd_prometheus(FILE *f, const char *inst,
 		SRFD_STATE_STALLED, SRFD_STATE_ADMIN_DOWN,
 	};
 	char version[sizeof(hello->version) + 1], name[SRFD_NAME_LEN + 1];
-	unsigned int i, k;
+	unsigned int i, k, l;
 
 	memcpy(version, hello->version, sizeof(hello->version));
 	version[sizeof(hello->version)] = '\0';
@@ -157,24 +185,14 @@ int srfd_prometheus(FILE *f, const char *inst,
 				    srfd_state_name(states[k]));
 			fprintf(f, "%d\n", s[i].state == states[k]);
 		}
-	family(f, "srfd_session_downs_total", "counter",
-	       "Times the session left up.");
-	for (i = 0; i < ns; i++) {
-		sess_sample(f, "srfd_session_downs_total", inst, &s[i], NULL, NULL);
-		fprintf(f, "%llu\n", (unsigned long long)s[i].downs);
-	}
-	family(f, "srfd_session_probes_sent_total", "counter", "Probes sent.");
-	for (i = 0; i < ns; i++) {
-		sess_sample(f, "srfd_session_probes_sent_total", inst, &s[i], NULL,
-			    NULL);
-		fprintf(f, "%llu\n", (unsigned long long)s[i].probes_tx);
-	}
-	family(f, "srfd_session_probes_received_total", "counter",
-	       "Valid probes that came back.");
-	for (i = 0; i < ns; i++) {
-		sess_sample(f, "srfd_session_probes_received_total", inst, &s[i],
-			    NULL, NULL);
-		fprintf(f, "%llu\n", (unsigned long long)s[i].probes_rx);
+	for (k = 0; k < sizeof(sess_counters) / sizeof(sess_counters[0]); k++) {
+		family(f, sess_counters[k].metric, "counter", sess_counters[k].help);
+		for (i = 0; i < ns; i++) {
+			sess_sample(f, sess_counters[k].metric, inst, &s[i], NULL,
+				    NULL);
+			fprintf(f, "%llu\n", (unsigned long long)
+				field_u64(&s[i], sess_counters[k].off, 0));
+		}
 	}
 	family(f, "srfd_session_rtt_seconds", "gauge",
 	       "Round-trip time of the last probe that came back.");
@@ -212,22 +230,17 @@ int srfd_prometheus(FILE *f, const char *inst,
 		prefix_sample(f, "srfd_prefix_switches_total", inst, &p[i], NULL);
 		fprintf(f, "%llu\n", (unsigned long long)p[i].switches);
 	}
-	family(f, "srfd_prefix_packets_total", "counter",
-	       "Packets encapsulated, per SID list.");
-	for (i = 0; i < np; i++)
-		for (k = 0; k < 2; k++) {
-			prefix_sample(f, "srfd_prefix_packets_total", inst, &p[i],
-				      srfd_list_name(k));
-			fprintf(f, "%llu\n", (unsigned long long)p[i].packets[k]);
-		}
-	family(f, "srfd_prefix_bytes_total", "counter",
-	       "Bytes encapsulated, per SID list.");
-	for (i = 0; i < np; i++)
-		for (k = 0; k < 2; k++) {
-			prefix_sample(f, "srfd_prefix_bytes_total", inst, &p[i],
-				      srfd_list_name(k));
-			fprintf(f, "%llu\n", (unsigned long long)p[i].bytes[k]);
-		}
+	for (k = 0; k < sizeof(prefix_counters) / sizeof(prefix_counters[0]); k++) {
+		family(f, prefix_counters[k].metric, "counter",
+		       prefix_counters[k].help);
+		for (i = 0; i < np; i++)
+			for (l = 0; l < SRFD_LISTS; l++) {
+				prefix_sample(f, prefix_counters[k].metric, inst,
+					      &p[i], srfd_list_name(l));
+				fprintf(f, "%llu\n", (unsigned long long)
+					field_u64(&p[i], prefix_counters[k].off, l));
+			}
+	}
 
 	family(f, "srfd_datapath_packets_total", "counter",
 	       "Data-path outcomes and drop reasons, summed over CPUs.");

@@ -612,37 +612,41 @@ static int cmd_monitor(struct ctl_opts *o)
 
 /* `-o prometheus` ----------------------------------------------------- */
 
+/*
+ * The records of one reply, packed as srfdd sent them (ctl_recv checked
+ * each size; all are multiples of 8, so the array is aligned).
+ */
 struct collected {
-	union ctl_rec *recs;
-	unsigned int n, cap;
+	__u8 *buf;
+	size_t len, cap;
+	unsigned int n;
 };
 
 static void collect(struct ctl_opts *o, const union ctl_rec *rec, void *ctx)
 {
+	size_t size = rec_size(rec->hdr.op);
 	struct collected *c = ctx;
-	union ctl_rec *grown;
+	__u8 *grown;
 
 	(void)o;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 64;
-		grown = realloc(c->recs, c->cap * sizeof(*c->recs));
+	if (c->len + size > c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64 * size;
+		grown = realloc(c->buf, c->cap);
 		if (!grown) {
 			fprintf(stderr, "srfdctl: out of memory\n");
 			exit(1);
 		}
-		c->recs = grown;
+		c->buf = grown;
 	}
-	c->recs[c->n++] = *rec;
+	memcpy(c->buf + c->len, rec, size);
+	c->len += size;
+	c->n++;
 }
 
 static int cmd_metrics(struct ctl_opts *o)
 {
 	static const struct printer p_collect = { NULL, collect, NULL };
 	struct collected cs = { 0 }, cp = { 0 }, cc = { 0 };
-	struct srfd_ctl_session *s = NULL;
-	struct srfd_ctl_prefix *p = NULL;
-	struct srfd_ctl_counter *c = NULL;
-	unsigned int i;
 	int ret;
 
 	/* all or nothing: a scrape must never see half a picture */
@@ -651,29 +655,14 @@ static int cmd_metrics(struct ctl_opts *o)
 		ret = ctl_request(o, SRFD_CTL_PREFIX_SHOW, &p_collect, &cp);
 	if (!ret)
 		ret = ctl_request(o, SRFD_CTL_STATS_SHOW, &p_collect, &cc);
-	if (!ret) {
-		s = calloc(cs.n + 1, sizeof(*s));
-		p = calloc(cp.n + 1, sizeof(*p));
-		c = calloc(cc.n + 1, sizeof(*c));
-		if (!s || !p || !c)
-			ret = 1;
-	}
-	if (!ret) {
-		for (i = 0; i < cs.n; i++)
-			s[i] = cs.recs[i].s;
-		for (i = 0; i < cp.n; i++)
-			p[i] = cp.recs[i].p;
-		for (i = 0; i < cc.n; i++)
-			c[i] = cc.recs[i].c;
-		ret = srfd_prometheus(stdout, o->instance, &o->hello, s, cs.n, p,
-				      cp.n, c, cc.n);
-	}
-	free(s);
-	free(p);
-	free(c);
-	free(cs.recs);
-	free(cp.recs);
-	free(cc.recs);
+	if (!ret)
+		ret = srfd_prometheus(stdout, o->instance, &o->hello,
+				      (const void *)cs.buf, cs.n,
+				      (const void *)cp.buf, cp.n,
+				      (const void *)cc.buf, cc.n);
+	free(cs.buf);
+	free(cp.buf);
+	free(cc.buf);
 	return ret;
 }
 
