@@ -354,17 +354,14 @@ def main():
                                            idle_policy()), flush=True)
             attribute(a.attribute, a.seconds)
             return 0
-        return compare(a)
+        with st.bpf_stats():
+            return compare(a)
     finally:
         set_halt_poll(was)
 
 
 def compare(a):
     tmp = tempfile.mkdtemp(prefix="srfd-encap.")
-    with open("/proc/sys/kernel/bpf_stats_enabled") as f:
-        stats_was = f.read().strip()
-    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
-        f.write("1")
     noop = build_noop(tmp)
     blaster = os.path.join(tmp, "udpblast")
     subprocess.run(["cc", "-O2", "-o", blaster, os.path.join(HERE, "udpblast.c")], check=True)
@@ -414,8 +411,6 @@ def compare(a):
                 dd = [(x["srfd"][lst][key] - x["seg6"][lst][key]) * 1000 for x in runs]
                 print("  %-7s %-26s srfd - seg6 %+.0f ns/pkt (IQR %.0f)" %
                       (lst, "", st.percentile(dd, 50), iqr(dd)))
-    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
-        f.write(stats_was)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(runs, f, indent=1)

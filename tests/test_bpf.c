@@ -464,6 +464,14 @@ static void return_seqs(__u16 id, __u64 from, __u64 to)
 				 SRFD_R_PROBE_OK);
 }
 
+/* Session 0 (up_after 3) up: three ticks, every probe returned. */
+static void bring_up(void)
+{
+	tick_n(3);
+	return_seqs(0, 1, 3);
+	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+}
+
 START_TEST(test_up_then_watchdog_down)
 {
 	struct srfd_session_state st;
@@ -499,9 +507,7 @@ START_TEST(test_sender_stall_is_not_a_failure)
 {
 	struct srfd_session_state st;
 
-	tick_n(3);
-	return_seqs(0, 1, 3);
-	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	bring_up();
 	/* our own sending stalls for 20 detection times: nothing unanswered */
 	usleep(20 * 3 * INTERVAL_US);
 	st = state(0);
@@ -513,9 +519,7 @@ END_TEST
 
 START_TEST(test_stale_and_replayed_returns_do_not_refresh)
 {
-	tick_n(3);
-	return_seqs(0, 1, 3);
-	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	bring_up();
 	tick_n(4);
 	/*
 	 * A replay of an old sequence number and one never sent: authentic,
@@ -767,9 +771,7 @@ START_TEST(test_dead_clock_stalls)
 
 	stall_ns = 20 * 1000000ULL;
 	add_session(0, 3, 3);
-	tick_n(3);
-	return_seqs(0, 1, 3);
-	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	bring_up();
 	/* within the limit it is still our own hiccup */
 	usleep(10000);
 	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
@@ -790,6 +792,21 @@ END_TEST
 /* Forward declarations of the prefix helpers below. */
 static void add_prefix(__u32 hold_ms);
 static struct srfd_prefix_state prefix_state(void);
+
+/* Session 0 keeps answering until its prefix is back on the primary. */
+static void answer_until_primary(void)
+{
+	struct srfd_session_state st;
+	int i;
+
+	for (i = 0; i < 200 && prefix_state().active != SRFD_LIST_PRIMARY; i++) {
+		tick_n(1);
+		st = state(0);
+		return_seqs(0, st.tx_seq, st.tx_seq);
+		usleep(INTERVAL_US);
+	}
+	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
+}
 
 /*
  * watchdog = "ticker" (and any session the kernel gave no timer): the ticker
@@ -831,13 +848,7 @@ START_TEST(test_ticker_judges_untimed_sessions)
 	st = state(0);
 	return_seqs(0, st.tx_seq - 1, st.tx_seq);
 	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
-	for (i = 0; i < 200 && prefix_state().active != SRFD_LIST_PRIMARY; i++) {
-		tick_n(1);
-		st = state(0);
-		return_seqs(0, st.tx_seq, st.tx_seq);
-		usleep(INTERVAL_US);
-	}
-	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
+	answer_until_primary();
 	/* then the clock dies: the clock watch stalls it */
 	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_global, &zero, 4, &g,
 					      sizeof(g), 0), 0);
@@ -976,9 +987,7 @@ START_TEST(test_cmd_takes_session_down)
 	struct srfd_session_state st;
 
 	add_prefix(100);
-	tick_n(3);
-	return_seqs(0, 1, 3);
-	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	bring_up();
 	ck_assert_int_eq(run_cmd(SRFD_CMD_DOWN, 0, SRFD_DOWN_LINK), 1);
 	st = state(0);
 	ck_assert_uint_eq(st.state, SRFD_STATE_DOWN);
@@ -1009,12 +1018,9 @@ START_TEST(test_cmd_admin_down)
 	struct srfd_global g;
 	__u32 zero = 0;
 	__u64 tx;
-	int i;
 
 	add_prefix(20);
-	tick_n(3);
-	return_seqs(0, 1, 3);
-	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	bring_up();
 	ck_assert_int_eq(run_cmd(SRFD_CMD_ADMIN_DOWN, 0, SRFD_DOWN_ADMIN), 1);
 	st = state(0);
 	ck_assert_uint_eq(st.state, SRFD_STATE_ADMIN_DOWN);
@@ -1039,13 +1045,7 @@ START_TEST(test_cmd_admin_down)
 	ck_assert_uint_gt(st.tx_seq, tx);
 	return_seqs(0, tx + 1, st.tx_seq);
 	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
-	for (i = 0; i < 200 && prefix_state().active != SRFD_LIST_PRIMARY; i++) {
-		tick_n(1);
-		st = state(0);
-		return_seqs(0, st.tx_seq, st.tx_seq);
-		usleep(INTERVAL_US);
-	}
-	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
+	answer_until_primary();
 	/* stats clear: the maxima go back to zero */
 	ck_assert_int_eq(run_cmd(SRFD_CMD_CLEAR_STATS, 0, 0), 1);
 	ck_assert_int_eq(bpf_map__lookup_elem(skel->maps.srfd_global, &zero, 4, &g,
@@ -1547,9 +1547,7 @@ START_TEST(test_watchdog_flips_and_reverts)
 	struct srfd_prefix_state ps;
 
 	add_prefix(20);
-	tick_n(3);
-	return_seqs(0, 1, 3);
-	ck_assert_uint_eq(state(0).state, SRFD_STATE_UP);
+	bring_up();
 	ck_assert_uint_eq(prefix_state().active, SRFD_LIST_PRIMARY);
 
 	tick_n(4);

@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import stat
-import struct
 import subprocess
 import sys
 import time
@@ -21,8 +20,6 @@ import srfdtopo as st  # noqa: E402
 import ctlproto as cp  # noqa: E402
 
 NSESS, NPFX = 128, 1024
-HDR = struct.Struct("=Ii")      # struct srfd_ctl_hdr
-SESSION_SHOW, END, ERROR = 1, 199, 200
 
 
 def write_conf(topo, inst, extra=""):
@@ -42,13 +39,6 @@ def write_conf(topo, inst, extra=""):
 def ctl(inst, *args, timeout=20):
     return subprocess.run([st.SRFDCTL, "-i", inst] + list(args), capture_output=True,
                           text=True, timeout=timeout)
-
-
-def raw(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.connect(path)         # blocking: a full backlog waits for srfdd
-    s.settimeout(5)
-    return s
 
 
 def refused_start(topo, inst, extra):
@@ -84,7 +74,7 @@ def main():
          r.stderr + r2.stderr)
 
     # clients that connect and say nothing: more than srfdd serves at once
-    idle = [raw(sock) for _ in range(100)]
+    idle = [cp.raw(sock) for _ in range(100)]
     t0 = time.monotonic()
     r = ctl(inst, "-j", "session", "show")
     took = time.monotonic() - t0
@@ -103,27 +93,27 @@ def main():
          "seen closed)" % closed)
 
     # an oversized request is an error, not a truncated valid one
-    s = raw(sock)
+    s = cp.raw(sock)
     s.send(cp.req(cp.OPS["session_show"]) + b"x" * 100)
     recs = cp.records(s)
     s.close()
-    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, ERROR] and recs[-1][1] == -71
+    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, cp.ERROR] and recs[-1][1] == -71
          and b"148-byte request" in recs[1][2],
          "oversized request: HELLO, a message, ERROR EPROTO", repr(recs))
     # a client of the old protocol (an 8-byte request) is told in words
-    s = raw(sock)
-    s.send(HDR.pack(SESSION_SHOW, 0))
+    s = cp.raw(sock)
+    s.send(cp.HDR.pack(cp.OPS["session_show"], 0))
     recs = cp.records(s)
     s.close()
-    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, ERROR] and recs[-1][1] == -71
+    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, cp.ERROR] and recs[-1][1] == -71
          and b"speaks control protocol 2, the client sent a 8-byte request" in recs[1][2],
          "an old srfdctl's request: HELLO, 'speaks control protocol 2', ERROR EPROTO",
          repr(recs[1:2]))
-    s = raw(sock)
+    s = cp.raw(sock)
     s.send(cp.req(cp.OPS["session_show"], proto=3))
     recs = cp.records(s)
     s.close()
-    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, ERROR]
+    t.ok([r[0] for r in recs] == [cp.HELLO_REC, cp.MSG_REC, cp.ERROR]
          and b"the client sent protocol 3" in recs[1][2],
          "a newer client's protocol is refused in words", repr(recs[1:2]))
 

@@ -40,7 +40,7 @@ def records(sock):
 
 def raw(path, timeout=5):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.connect(path)
+    s.connect(path)         # blocking: a full backlog waits for srfdd
     s.settimeout(timeout)
     return s
 
