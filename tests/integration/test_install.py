@@ -149,7 +149,10 @@ for k in all/forwarding all/seg6_enabled default/seg6_enabled b-a/seg6_enabled; 
 done
 ip -n nb route add fc00:a::/48 via fc00:ab::1
 ip -6 route add default via fc00:ab::2
-ping -6 -c1 -W2 fc00:ab::2 >/dev/null
+# the veth's carrier may take a moment: resolve the neighbour like srfdtopo does
+for i in $(seq 20); do ping -6 -c1 -W0.5 fc00:ab::2 >/dev/null && exit 0; done
+echo "lab: fc00:ab::2 does not answer" >&2
+exit 1
 """
 DEPS = "systemd,systemd-sysv,dbus,libbpf1,libev4,libconfig9,libmnl0,libnl-3-200,libnl-route-3-200," \
        "iproute2,nftables,iputils-ping"
