@@ -64,12 +64,18 @@ class Dgram:
         return None
 
 
-def entries(journal):
-    """The journal entries srfdd sent, as dicts."""
-    out = []
-    for _, text in journal.poll():
-        out.append(dict(line.split("=", 1) for line in text.splitlines() if "=" in line))
-    return out
+def entries(journal, until=None, timeout=2.0):
+    """The journal entries srfdd sent, as dicts; with @until, once one of
+    them satisfies it (or @timeout passed): srfdd sent them before the state
+    the test saw, but the listener thread may not have read them yet."""
+    end = time.monotonic() + timeout
+    while True:
+        out = []
+        for _, text in journal.poll():
+            out.append(dict(line.split("=", 1) for line in text.splitlines() if "=" in line))
+        if until is None or any(until(e) for e in out) or time.monotonic() >= end:
+            return out
+        time.sleep(0.01)
 
 
 def answer(inst):
@@ -151,7 +157,7 @@ def main():
     status = notify.wait(lambda m: m.startswith("STATUS=1/1 sessions up"), 5)
     t.ok(up is not None and status is not None, "STATUS tells systemd the sessions up and "
          "prefixes on backup: %r" % (status[1] if status else None), notify.got)
-    es = entries(journal)
+    es = entries(journal, lambda e: e.get("SRFD_SESSION") == "a-b" and "-> up" in e.get("MESSAGE", ""))
     upe = [e for e in es if e.get("SRFD_SESSION") == "a-b" and "-> up" in e.get("MESSAGE", "")]
     info = [e for e in es if e.get("PRIORITY") == "6"]
     t.ok(upe and upe[0].get("PRIORITY") == "6" and upe[0].get("SRFD_KERNEL_TS_NS", "").isdigit()
@@ -174,7 +180,7 @@ def main():
     topo.repair()
     st.wait_state(inst, "a-b", "up", 3)
     st.wait_active(inst, PFX, "primary", 3)
-    es = entries(journal)
+    es = entries(journal, lambda e: e.get("SRFD_PREFIX") == PFX and "-> primary" in e.get("MESSAGE", ""))
     warn = [e for e in es if e.get("SRFD_SESSION") == "a-b" and "-> down" in e.get("MESSAGE", "")]
     t.ok(down is not None and warn and warn[0].get("PRIORITY") == "4"
          and "probes_lost" in warn[0]["MESSAGE"],
@@ -201,6 +207,9 @@ def main():
     t.ok(err and any("out of range" in e["MESSAGE"] for e in err),
          "journal: a refused reload is PRIORITY=3, naming the error", err)
     r = ctl(inst, "reload")
+    # srfdd sends both datagrams before it answers; the listener thread may
+    # not have read them yet when srfdctl returns
+    notify.wait(lambda m: m == "READY=1", 5, since=n0)
     msgs = [m for _, m in notify.poll()[n0:]]
     t.ok(r.returncode == 0 and any(m.startswith("RELOADING=1\nMONOTONIC_USEC=") for m in msgs)
          and "READY=1" in msgs, "a reload tells systemd RELOADING=1 then READY=1", msgs)
@@ -280,7 +289,8 @@ def main():
     # SIGTERM: STOPPING=1
     n0 = len(notify.poll())
     topo.stop(d)
-    t.ok(any("STOPPING=1" in m for _, m in notify.poll()[n0:]), "SIGTERM tells systemd STOPPING=1")
+    t.ok(notify.wait(lambda m: "STOPPING=1" in m, 2, since=n0) is not None,
+         "SIGTERM tells systemd STOPPING=1")
     topo.flush("A", instance=inst)
     check_ticker_judged(t, topo, inst)
     t.done()
