@@ -21,7 +21,6 @@ link events, each against its baseline in the same invocation.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time

@@ -19,7 +19,6 @@ the first count where it has false downs or sessions that never come up
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 

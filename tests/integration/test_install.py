@@ -225,6 +225,18 @@ def container(t, ns, inst, deb):
         except (ValueError, IndexError):
             return None
 
+    def journal(args, want):
+        """journalctl's answer once it shows @want (or after 3 s): journald
+        files what srfdd sent in its own time."""
+        out = ""
+
+        def shows():
+            nonlocal out
+            out = sh("journalctl %s -o cat --no-pager" % args).stdout
+            return want in out
+        st.until(shows, 3)
+        return out
+
     up = st.until(lambda: (session() or {}).get("state") == "up" or None, 5)
 
     def shown():
@@ -247,7 +259,7 @@ def container(t, ns, inst, deb):
     down = st.until(lambda: (session() or {}).get("state") == "down" or None, 3)
     sh("ip netns exec nb nft delete table netdev f")
     back = st.until(lambda: (session() or {}).get("state") == "up" or None, 3)
-    j = sh("journalctl -u srfd@%s -p warning -o cat --no-pager" % inst).stdout
+    j = journal("-u srfd@%s -p warning" % inst, "up -> down, probes_lost")
     jf = sh("journalctl SRFD_SESSION=a-b -o json --no-pager").stdout
     entries = [json.loads(x) for x in jf.splitlines() if x.startswith("{")]
     prio = {e.get("PRIORITY") for e in entries if "-> down" in e.get("MESSAGE", "")}
@@ -257,7 +269,7 @@ def container(t, ns, inst, deb):
          "finds it (PRIORITY 4, SRFD_KERNEL_TS_NS)", j[-600:] + jf[-600:])
     sh("cp %s /root/good.conf && sed -i 's/multiplier = 3;/multiplier = 0;/' %s" % (conf, conf))
     r = sh("systemctl reload srfd@%s" % inst)
-    err = sh("journalctl -p err -o cat --no-pager").stdout
+    err = journal("-p err", "'multiplier' = 0 is out of range")
     sh("cp /root/good.conf %s" % conf)
     t.ok(r.returncode != 0 and "'multiplier' = 0 is out of range" in err
          and (session() or {}).get("state") == "up",
@@ -271,9 +283,9 @@ def container(t, ns, inst, deb):
         return m if m and main_pid and m.group(1) not in ("0", main_pid.group(1)) else None
     again = st.until(restarted, 10)
     s = st.until(session, 5)
-    adopted = sh("journalctl -u srfd@%s -o cat --no-pager | grep -c 'adopted'" % inst).stdout
+    adopted = journal("-u srfd@%s" % inst, "adopted").count("adopted")
     t.ok(main_pid and again and again.group(1) not in ("0", main_pid.group(1)) and s
-         and s["state"] == "up" and s["downs"] == 1 and int(adopted or 0) >= 1,
+         and s["state"] == "up" and s["downs"] == 1 and adopted >= 1,
          "kill -9: systemd restarts srfdd (Restart=on-failure), which adopts the running "
          "kernel side (the session still up, its one down kept)", str(s))
     r = sh("systemctl stop srfd@%s && systemctl is-active srfd@%s; test -d /sys/fs/bpf/srfd/%s"
