@@ -5,9 +5,14 @@
  * is in seconds, and every sample carries srfd_instance (not `instance`,
  * which Prometheus sets to the scrape target).
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "metrics.h"
 #include "session.h"
@@ -83,6 +88,20 @@ static void prefix_sample(FILE *f, const char *metric, const char *inst,
 	if (list)
 		label(f, "list", list, 0);
 	fputs("} ", f);
+}
+
+static void daemon_up(FILE *f, const char *inst, int up)
+{
+	family(f, "srfd_daemon_up", "gauge",
+	       "1 if srfdd answered this export; 0: no other srfd figure is current.");
+	fprintf(f, "srfd_daemon_up{");
+	label(f, "srfd_instance", inst, 0);
+	fprintf(f, "} %d\n", up);
+}
+
+void srfd_prometheus_down(FILE *f, const char *inst)
+{
+	daemon_up(f, inst, 0);
 }
 
 /* srfdd's own figures in `stats show`: their metric, type and scale. */
@@ -171,6 +190,8 @@ int srfd_prometheus(FILE *f, const char *inst,
 	label(f, "srfd_instance", inst, 1);
 	label(f, "version", version, 0);
 	fputs("} 1\n", f);
+
+	daemon_up(f, inst, 1);
 
 	family(f, "srfd_session_up", "gauge", "1 if the session is up.");
 	for (i = 0; i < ns; i++) {
@@ -272,4 +293,59 @@ int srfd_prometheus(FILE *f, const char *inst,
 			break;
 		}
 	return 0;
+}
+
+int srfd_textfile_write(const char *path, const char *buf, size_t len,
+			char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	const char *step = "create a temporary file next to";
+	int fd = -1, made = 0, ret = 0;
+	char *tmp = NULL;
+	size_t off = 0;
+
+	if (!*path || (slash && !slash[1])) {
+		snprintf(err, errlen, "'%s': a file name is needed", path);
+		return -EINVAL;
+	}
+	if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0,
+		     path, slash ? slash + 1 : path) < 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto fail;
+	made = 1;
+	step = "set the mode of a temporary file for";
+	if (fchmod(fd, 0644))
+		goto fail;
+	step = "write";
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		off += n;
+	}
+	step = "sync";
+	if (fsync(fd))
+		goto fail;
+	step = "rename a temporary file to";
+	if (rename(tmp, path))
+		goto fail;
+	made = 0;
+	goto out;
+fail:
+	ret = -errno;
+	snprintf(err, errlen, "cannot %s %s: %s", step, path, strerror(-ret));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp);
+	free(tmp);
+	return ret;
 }

@@ -32,6 +32,7 @@ struct ctl_opts {
 	struct srfd_out out;
 	enum format fmt;
 	const char *arg;	/* a command's argument (a session name) */
+	const char *textfile;	/* -o prometheus into this file */
 	struct srfd_ctl_hello hello;	/* who answered */
 };
 
@@ -643,12 +644,55 @@ static void collect(struct ctl_opts *o, const union ctl_rec *rec, void *ctx)
 	c->n++;
 }
 
+/*
+ * --textfile: the export replaces the file whole. When srfdd did not answer
+ * the file says so (srfd_daemon_up 0) rather than keep the last figures,
+ * which a collector would go on serving as current.
+ */
+static int write_textfile(const struct ctl_opts *o, int answered,
+			  const char *buf, size_t len)
+{
+	char err[512], *down = NULL;
+	size_t downlen = 0;
+	FILE *f;
+	int ret;
+
+	if (!answered) {
+		f = open_memstream(&down, &downlen);
+		if (!f) {
+			perror("srfdctl");
+			return 1;
+		}
+		srfd_prometheus_down(f, o->instance);
+		fclose(f);
+		buf = down;
+		len = downlen;
+	}
+	ret = srfd_textfile_write(o->textfile, buf, len, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "srfdctl: %s\n", err);
+	else if (!answered)
+		fprintf(stderr, "srfdctl: %s says srfd_daemon_up 0\n", o->textfile);
+	free(down);
+	return ret || !answered;
+}
+
 static int cmd_metrics(struct ctl_opts *o)
 {
 	static const struct printer p_collect = { NULL, collect, NULL };
 	struct collected cs = { 0 }, cp = { 0 }, cc = { 0 };
+	FILE *f = stdout;
+	char *buf = NULL;
+	size_t len = 0;
 	int ret;
 
+	if (o->textfile) {
+		f = open_memstream(&buf, &len);
+		if (!f) {
+			perror("srfdctl");
+			return 1;
+		}
+	}
 	/* all or nothing: a scrape must never see half a picture */
 	ret = ctl_request(o, SRFD_CTL_SESSION_SHOW, &p_collect, &cs);
 	if (!ret)
@@ -656,10 +700,15 @@ static int cmd_metrics(struct ctl_opts *o)
 	if (!ret)
 		ret = ctl_request(o, SRFD_CTL_STATS_SHOW, &p_collect, &cc);
 	if (!ret)
-		ret = srfd_prometheus(stdout, o->instance, &o->hello,
+		ret = srfd_prometheus(f, o->instance, &o->hello,
 				      (const void *)cs.buf, cs.n,
 				      (const void *)cp.buf, cp.n,
 				      (const void *)cc.buf, cc.n);
+	if (o->textfile) {
+		fclose(f);
+		ret = write_textfile(o, !ret, buf, len);
+		free(buf);
+	}
 	free(cs.buf);
 	free(cp.buf);
 	free(cc.buf);
@@ -704,7 +753,7 @@ static void usage(FILE *f)
 		"       srfdctl [OPTIONS] stats [show] | stats clear\n"
 		"       srfdctl [OPTIONS] monitor\n"
 		"       srfdctl [OPTIONS] reload | version | help\n"
-		"       srfdctl [OPTIONS] -o prometheus\n"
+		"       srfdctl [OPTIONS] -o prometheus [--textfile FILE]\n"
 		"Commands may be abbreviated: `srfdctl s` is `session show`,\n"
 		"`srfdctl st cl` is `stats clear`.\n"
 		"Options:\n"
@@ -712,6 +761,8 @@ static void usage(FILE *f)
 		"  -p, --pretty           indent JSON\n"
 		"  -o, --output FORMAT    text, json, or prometheus (every metric,\n"
 		"                         for node_exporter's textfile collector)\n"
+		"      --textfile FILE    -o prometheus into FILE, replaced whole\n"
+		"                         (srfd_daemon_up 0 if srfdd does not answer)\n"
 		"  -i, --instance NAME    talk to instance NAME (/run/srfd/NAME.sock)\n"
 		"  -s, --socket PATH      control socket path\n"
 		"  -V, --version          print srfdctl's version\n"
@@ -794,6 +845,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "textfile", required_argument, NULL, 'T' },
 		{ "instance", required_argument, NULL, 'i' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
@@ -802,7 +854,7 @@ int main(int argc, char **argv)
 	};
 	struct ctl_opts o = { .instance = "default" };
 	const struct command *c;
-	int pretty = 0, opt;
+	int pretty = 0, socket_given = 0, opt;
 
 	strcpy(o.socket, "/run/srfd/default.sock");
 	while ((opt = getopt_long(argc, argv, "+jpo:i:s:Vh", opts, NULL)) != -1) {
@@ -826,6 +878,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'T':
+			if (!*optarg || optarg[strlen(optarg) - 1] == '/') {
+				fprintf(stderr, "srfdctl: --textfile '%s': a file "
+					"name is needed\n", optarg);
+				return 2;
+			}
+			o.textfile = optarg;
+			break;
 		case 'i':
 		case 's':
 			if ((opt == 'i' ? strlen(optarg) + 15 : strlen(optarg)) >=
@@ -833,12 +893,16 @@ int main(int argc, char **argv)
 				fprintf(stderr, "srfdctl: '%s' is too long\n", optarg);
 				return 2;
 			}
+			/* -s names the socket whatever the order; -i then
+			 * only names the instance (the metrics' label) */
 			if (opt == 'i') {
-				snprintf(o.socket, sizeof(o.socket),
-					 "/run/srfd/%s.sock", optarg);
+				if (!socket_given)
+					snprintf(o.socket, sizeof(o.socket),
+						 "/run/srfd/%s.sock", optarg);
 				o.instance = optarg;
 			} else {
 				strcpy(o.socket, optarg);
+				socket_given = 1;
 			}
 			break;
 		case 'V':
@@ -854,6 +918,13 @@ int main(int argc, char **argv)
 		}
 	}
 	out_init(&o.out, stdout, o.fmt == FMT_JSON, pretty);
+	if (o.textfile && o.fmt != FMT_PROMETHEUS && o.fmt != FMT_TEXT) {
+		fprintf(stderr, "srfdctl: --textfile writes the Prometheus "
+			"export, not JSON\n");
+		return 2;
+	}
+	if (o.textfile)
+		o.fmt = FMT_PROMETHEUS;
 	if (o.fmt == FMT_PROMETHEUS) {
 		/* the metrics are one document: no command, or `stats` */
 		if (optind < argc && !matches(argv[optind], "stats")) {

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """srfdd/srfdctl command-line behaviour on bad input (TAP output)."""
 import os
+import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -61,7 +63,56 @@ def main():
     t.ok(r.returncode == 2 and "is too long" in r.stderr, "srfdctl rejects an over-long instance name")
     versions(t)
     abbreviations(t)
+    textfile(t)
     return t.done()
+
+
+def textfile(t):
+    """--textfile replaces the file whole (a new inode, 0644, no temporary
+    left); when srfdd does not answer the file says srfd_daemon_up 0 and
+    nothing else; bad paths are refused and leave the old file alone."""
+    d = tempfile.mkdtemp(prefix="srfd-cli-")
+    prom = os.path.join(d, "srfd-x.prom")
+    path = os.path.join(d, "fake.sock")
+    with open(prom, "w") as f:
+        f.write("old\n")
+    old = os.stat(prom).st_ino
+    fake = cp.FakeDaemon(path, lambda r: [cp.hello(), cp.HDR.pack(cp.END, 0)])
+    r = run(st.SRFDCTL, "-s", path, "-i", "x", "--textfile", prom)
+    r2 = run(st.SRFDCTL, "-i", "y", "-s", path, "-o", "prometheus")
+    fake.close()
+    t.ok(r2.returncode == 0 and 'srfd_daemon_up{srfd_instance="y"} 1' in r2.stdout,
+         "-s names the socket before or after -i; -i then only labels the metrics", r2.stderr)
+    text = open(prom).read()
+    mode = os.stat(prom)
+    t.ok(r.returncode == 0 and r.stdout == "" and mode.st_ino != old
+         and stat.S_IMODE(mode.st_mode) == 0o644 and os.listdir(d) == ["srfd-x.prom"]
+         and 'srfd_daemon_up{srfd_instance="x"} 1\n' in text
+         and 'srfd_info{srfd_instance="x",version="9.9.9"} 1\n' in text,
+         "--textfile: the export replaces the file (rename: a new inode), mode 644, nothing on "
+         "stdout, no temporary left", r.stderr + text)
+    r = run(st.SRFDCTL, "-s", path, "-i", "x", "--textfile", prom)
+    text = open(prom).read()
+    t.ok(r.returncode == 1 and "cannot reach srfdd" in r.stderr and "says srfd_daemon_up 0"
+         in r.stderr and [x for x in text.splitlines() if not x.startswith("#")]
+         == ['srfd_daemon_up{srfd_instance="x"} 0'] and os.listdir(d) == ["srfd-x.prom"],
+         "--textfile with srfdd gone: exit 1, the file holds srfd_daemon_up 0 and no stale "
+         "figure", r.stderr + text)
+    os.chmod(d, 0o755)
+    r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        st.SRFDCTL, "-s", path, "--textfile", prom],
+                       capture_output=True, text=True)
+    t.ok(r.returncode == 1 and "cannot create a temporary file next to %s: Permission denied"
+         % prom in r.stderr and open(prom).read() == text,
+         "--textfile into a directory it cannot write: exit 1, says why, the file untouched",
+         r.stderr)
+    for args, expect in ((["--textfile", d + "/"], "a file name is needed"),
+                         (["--textfile", ""], "a file name is needed"),
+                         (["-j", "--textfile", prom], "not JSON")):
+        r = run(st.SRFDCTL, "-s", path, *args)
+        t.ok(r.returncode == 2 and expect in r.stderr and open(prom).read() == text,
+             "`srfdctl %s` is refused: %s" % (" ".join(args), expect), r.stderr)
+    shutil.rmtree(d)
 
 
 def versions(t):

@@ -5,7 +5,8 @@ man pages render without warnings, the Debian package builds with
 dpkg-buildpackage and carries the same files, the config as a conffile;
 then the package is installed in a fresh Debian 12 (debootstrap) booted
 with systemd as PID 1 (systemd-nspawn, private network) and run the way an
-operator runs it: systemctl start/reload/kill/stop, journalctl.
+operator runs it: systemctl start/reload/kill/stop, journalctl, and the
+metrics timer feeding Debian's prometheus-node-exporter.
 
 The package and container parts build nothing of the sanitizer build, so
 the sanitizer pass (SRFD_QUICK=1) skips them."""
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import srfdtopo as st  # noqa: E402
 
 PAGES = ["man8/srfdd.8", "man8/srfdctl.8", "man5/srfd.conf.5"]
+UNITS = ["srfd@.service", "srfd-metrics@.service", "srfd-metrics@.timer"]
 
 
 def run(*argv, **kw):
@@ -60,15 +62,15 @@ def check_install(t, tmp):
             etc + "/iproute2/rt_protos.d/srfd.conf",
             root + "/share/doc/srfd/examples/srfd-reroute.conf"]
     want += [root + "/share/man/" + p for p in PAGES]
-    units = glob.glob(dest + "/**/srfd@.service", recursive=True)
+    units = {os.path.basename(u): u for u in glob.glob(dest + "/**/srfd*@.*", recursive=True)}
     missing = [w[len(dest):] for w in want if not os.path.isfile(w)]
-    t.ok(r.returncode == 0 and not missing and len(units) == 1,
-         "meson install --destdir: binaries, unit, 3 man pages, config, rt_protos, examples",
-         None if not missing and len(units) == 1 else
-         r.stderr[-800:] + " missing: %s units: %s" % (missing, units))
-    if not units:
+    missing += [u for u in UNITS if u not in units]
+    t.ok(r.returncode == 0 and not missing,
+         "meson install --destdir: binaries, 3 units, 3 man pages, config, rt_protos, examples",
+         None if not missing else r.stderr[-800:] + " missing: %s" % missing)
+    if missing:
         return
-    with open(units[0]) as f:
+    with open(units["srfd@.service"]) as f:
         unit = f.read()
     t.ok("Type=notify" in unit and "ExecStartPre=%s/sbin/srfdd --check" % prefix in unit
          and "ExecReload=%s/bin/srfdctl -i %%i reload" % prefix in unit
@@ -76,15 +78,25 @@ def check_install(t, tmp):
          and "Restart=on-failure" in unit and "@" not in unit.replace("srfd@", "").replace("%i", ""),
          "the unit: notify, check before start, reload through srfdctl, runtime dir, "
          "capabilities, restart on failure, every @path@ substituted")
-    # verify the unit as installed, its paths pointing into the destdir
+    with open(units["srfd-metrics@.service"]) as f:
+        metrics = f.read()
+    t.ok("ExecStart=%s/bin/srfdctl -i %%i --textfile /var/lib/prometheus/node-exporter/"
+         "srfd-%%i.prom" % prefix in metrics and "CapabilityBoundingSet=\n" in metrics,
+         "the metrics unit writes into node_exporter's textfile directory, with no capability")
+    # verify the units as installed, their paths pointing into the destdir
     vdir = os.path.join(tmp, "verify")
     os.makedirs(vdir)
-    with open(os.path.join(vdir, "srfd@edge1.service"), "w") as f:
-        f.write(unit.replace(prefix + "/", root + "/"))
+    for u in UNITS:
+        with open(units[u]) as f:
+            text = f.read()
+        with open(os.path.join(vdir, u.replace("@", "@edge1")), "w") as f:
+            f.write(text.replace(prefix + "/", root + "/"))
     env = dict(os.environ, MANPATH=root + "/share/man")
-    r = run("systemd-analyze", "verify", os.path.join(vdir, "srfd@edge1.service"), env=env)
+    r = run("systemd-analyze", "verify", *[os.path.join(vdir, u.replace("@", "@edge1"))
+                                           for u in UNITS], env=env)
     t.ok(r.returncode == 0 and not r.stderr.strip() and not r.stdout.strip(),
-         "systemd-analyze verify srfd@edge1.service: clean", r.stdout + r.stderr)
+         "systemd-analyze verify srfd@edge1.service, srfd-metrics@edge1.service and .timer: "
+         "clean", r.stdout + r.stderr)
     for page in PAGES:
         r = run("man", "--warnings", "-l", root + "/share/man/" + page,
                 env=dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8"))
@@ -114,10 +126,10 @@ def check_package(t, tmp):
         return
     listing = run("dpkg-deb", "-c", debs[0]).stdout
     paths = {line.split()[-1].lstrip(".") for line in listing.splitlines()}
-    want = {"/usr/sbin/srfdd", "/usr/bin/srfdctl", "/lib/systemd/system/srfd@.service",
-            "/etc/srfd/srfd.conf", "/etc/iproute2/rt_protos.d/srfd.conf",
-            "/usr/share/man/man8/srfdd.8.gz", "/usr/share/man/man8/srfdctl.8.gz",
-            "/usr/share/man/man5/srfd.conf.5.gz"}
+    want = {"/usr/sbin/srfdd", "/usr/bin/srfdctl"} | {"/lib/systemd/system/" + u for u in UNITS}
+    want |= {"/etc/srfd/srfd.conf", "/etc/iproute2/rt_protos.d/srfd.conf",
+             "/usr/share/man/man8/srfdd.8.gz", "/usr/share/man/man8/srfdctl.8.gz",
+             "/usr/share/man/man5/srfd.conf.5.gz"}
     ctrl = os.path.join(tmp, "ctrl")
     run("dpkg-deb", "-e", debs[0], ctrl)
     conffiles = open(os.path.join(ctrl, "conffiles")).read().split() \
@@ -155,7 +167,7 @@ echo "lab: fc00:ab::2 does not answer" >&2
 exit 1
 """
 DEPS = "systemd,systemd-sysv,dbus,libbpf1,libev4,libconfig9,libmnl0,libnl-3-200,libnl-route-3-200," \
-       "iproute2,nftables,iputils-ping"
+       "iproute2,nftables,iputils-ping,prometheus-node-exporter,curl"
 
 
 def check_systemd(t, tmp, deb):
@@ -288,12 +300,71 @@ def container(t, ns, inst, deb):
          and s["state"] == "up" and s["downs"] == 1 and adopted >= 1,
          "kill -9: systemd restarts srfdd (Restart=on-failure), which adopts the running "
          "kernel side (the session still up, its one down kept)", str(s))
+    check_metrics_timer(t, sh, inst)
     r = sh("systemctl stop srfd@%s && systemctl is-active srfd@%s; test -d /sys/fs/bpf/srfd/%s"
            % (inst, inst, inst))
     t.ok(r.returncode == 0 and "inactive" in r.stdout,
          "systemctl stop: inactive, the kernel side left protecting (pins still there)",
          r.stdout + r.stderr)
     sh("srfdd --flush -i %s" % inst)
+
+
+def sample(text, name, labels):
+    """The value of sample @name with exactly @labels (any order), or None."""
+    for line in text.splitlines():
+        m = re.match(r"(\w+)(?:\{(.*)\})? (\S+)$", line)
+        if m and m.group(1) == name and dict(re.findall(r'(\w+)="([^"]*)"',
+                                                         m.group(2) or "")) == labels:
+            return m.group(3)
+    return None
+
+
+def check_metrics_timer(t, sh, inst):
+    """srfd-metrics@INST.timer feeds node_exporter (Debian's package, running
+    in the container); with srfdd stopped the file says srfd_daemon_up 0 and
+    the timer goes on. The period is shortened to 1 s by a drop-in (an empty
+    assignment resets every trigger of the timer, OnActiveSec too)."""
+    prom = "/var/lib/prometheus/node-exporter/srfd-%s.prom" % inst
+    sh("mkdir -p /etc/systemd/system/srfd-metrics@%s.timer.d && printf '[Timer]\\n"
+       "OnUnitActiveSec=\\nOnActiveSec=1s\\nOnUnitActiveSec=1s\\n' > /etc/systemd/system/srfd-metrics@%s.timer.d/"
+       "fast.conf && systemctl daemon-reload" % (inst, inst))
+    r = sh("systemctl enable --now srfd-metrics@%s.timer" % inst)
+    a_b = dict(srfd_instance=inst, session="a-b", interface="eth1")
+
+    def up(text):       # node_exporter sorts the labels: compare them as sets
+        return sample(text, "srfd_session_up", a_b) == "1"
+    written = st.until(lambda: up(sh("cat %s" % prom).stdout) or None, 5)
+
+    def scrape():
+        return sh("curl -sf http://127.0.0.1:9100/metrics").stdout
+    scraped = st.until(lambda: (lambda o: o if up(o) else None)(scrape()), 10) or scrape()
+    perm = sh("stat -c %%a:%%U %s; ls -a /var/lib/prometheus/node-exporter" % prom).stdout
+    if not written:
+        perm += sh("systemctl status --no-pager srfd-metrics@%s.service srfd-metrics@%s.timer; "
+                   "journalctl -o cat --no-pager -u srfd-metrics@%s.service | tail -20"
+                   % (inst, inst, inst)).stdout
+    t.ok(r.returncode == 0 and written and up(scraped)
+         and sample(scraped, "node_textfile_scrape_error", {}) == "0"
+         and sample(scraped, "srfd_daemon_up", dict(srfd_instance=inst)) == "1"
+         and perm.startswith("644:root") and ".srfd-" not in perm,
+         "srfd-metrics@%s.timer: node_exporter serves srfd's metrics (its textfile collector "
+         "parses them: node_textfile_scrape_error 0); the file 0644, no temporary left" % inst,
+         r.stderr + perm + "\n".join(x for x in scraped.splitlines()
+                                      if x.startswith(("srfd_daemon", "node_textfile"))))
+    sh("systemctl stop srfd@%s" % inst)
+    said = st.until(lambda: sample(scrape(), "srfd_daemon_up", dict(srfd_instance=inst))
+                    == "0" or None, 5)
+    # (between two runs: one may be under way)
+    failed = st.until(lambda: sh("systemctl is-failed srfd-metrics@%s.service" % inst)
+                      .stdout.strip() == "failed" and "failed", 3)
+    body = sh("cat %s" % prom).stdout
+    sh("systemctl start srfd@%s" % inst)
+    again = st.until(lambda: up(scrape()) or None, 10)
+    t.ok(said and failed == "failed" and "srfd_session_up" not in body and again,
+         "srfdd stopped: within a run node_exporter serves srfd_daemon_up 0 (no stale session "
+         "figures) and the export unit is failed; srfdd back: the timer, still running, "
+         "exports it again", "failed=%s\n%s" % (failed, body))
+    sh("systemctl disable --now srfd-metrics@%s.timer" % inst)
 
 
 if __name__ == "__main__":

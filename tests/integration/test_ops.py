@@ -394,6 +394,7 @@ def check_prometheus(t, inst):
     t.ok(r.returncode == 0 and err is None and len(series) > 50,
          "-o prometheus parses (strict 0.0.4 reading: %d series)" % len(series), err)
     checks = [
+        ("srfd_daemon_up", {}, 1, 1),
         ("srfd_session_up", dict(session="a-b"), s1["state"] == "up", s2["state"] == "up"),
         ("srfd_session_state", dict(session="a-b", state=s1["state"]), 1, 1),
         ("srfd_session_downs_total", dict(session="a-b"), s1["downs"], s2["downs"]),
