@@ -75,7 +75,7 @@ def check_install(t, tmp):
     t.ok("Type=notify" in unit and "ExecStartPre=%s/sbin/srfdd --check" % prefix in unit
          and "ExecReload=%s/bin/srfdctl -i %%i reload" % prefix in unit
          and "RuntimeDirectory=srfd" in unit and "CapabilityBoundingSet=" in unit
-         and "Restart=on-failure" in unit and "@" not in unit.replace("srfd@", "").replace("%i", ""),
+         and "Restart=on-failure" in unit and not re.search(r"@\w+@", unit),
          "the unit: notify, check before start, reload through srfdctl, runtime dir, "
          "capabilities, restart on failure, every @path@ substituted")
     with open(units["srfd-metrics@.service"]) as f:
@@ -261,6 +261,14 @@ def container(t, ns, inst, deb):
          and "StatusText=1/1 sessions up, 0/1 prefixes on backup" in status,
          "systemctl start srfd@%s: active (Type=notify), its session up, systemd shows "
          "the status line" % inst, status + r.stderr)
+    # the sandbox is in force while all of the above works: the five
+    # capabilities (CHOWN, NET_ADMIN, NET_RAW, PERFMON, BPF), seccomp, no new
+    # privileges
+    proc = sh("grep -E '^(CapBnd|Seccomp|NoNewPrivs):' /proc/%s/status"
+              % (main_pid.group(1) if main_pid else "0")).stdout
+    t.ok(re.search(r"CapBnd:\s+000000c000003001", proc) and re.search(r"Seccomp:\s+2", proc)
+         and re.search(r"NoNewPrivs:\s+1", proc),
+         "srfdd runs with the unit's bounding set, a seccomp filter and no new privileges", proc)
     r = sh("setpriv --reuid=nobody --regid=nogroup --clear-groups srfdctl -i %s -o prometheus"
            % inst)
     t.ok(r.returncode == 0 and 'srfd_session_up{srfd_instance="%s",session="a-b"' % inst
