@@ -304,10 +304,6 @@ int srfd_textfile_write(const char *path, const char *buf, size_t len,
 	char *tmp = NULL;
 	size_t off = 0;
 
-	if (!*path || (slash && !slash[1])) {
-		snprintf(err, errlen, "'%s': a file name is needed", path);
-		return -EINVAL;
-	}
 	if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0,
 		     path, slash ? slash + 1 : path) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);

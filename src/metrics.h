@@ -29,7 +29,8 @@ void srfd_prometheus_down(FILE *f, const char *instance);
  * Replace @path with @len bytes of @buf the way node_exporter's textfile
  * collector needs: a hidden temporary file in the same directory (the
  * collector reads only *.prom), mode 0644, synced, then renamed over @path,
- * so a scrape sees the old file or the new one, never a part. Returns 0 or
+ * so a scrape sees the old file or the new one, never a part. @path names a
+ * file (srfdctl refuses "" and "dir/" before it asks srfdd). Returns 0 or
  * -errno, with the failed step in @err.
  */
 int srfd_textfile_write(const char *path, const char *buf, size_t len,

@@ -652,29 +652,15 @@ static void collect(struct ctl_opts *o, const union ctl_rec *rec, void *ctx)
 static int write_textfile(const struct ctl_opts *o, int answered,
 			  const char *buf, size_t len)
 {
-	char err[512], *down = NULL;
-	size_t downlen = 0;
-	FILE *f;
-	int ret;
+	char err[512];
 
-	if (!answered) {
-		f = open_memstream(&down, &downlen);
-		if (!f) {
-			perror("srfdctl");
-			return 1;
-		}
-		srfd_prometheus_down(f, o->instance);
-		fclose(f);
-		buf = down;
-		len = downlen;
-	}
-	ret = srfd_textfile_write(o->textfile, buf, len, err, sizeof(err));
-	if (ret)
+	if (srfd_textfile_write(o->textfile, buf, len, err, sizeof(err))) {
 		fprintf(stderr, "srfdctl: %s\n", err);
-	else if (!answered)
+		return 1;
+	}
+	if (!answered)
 		fprintf(stderr, "srfdctl: %s says srfd_daemon_up 0\n", o->textfile);
-	free(down);
-	return ret || !answered;
+	return !answered;
 }
 
 static int cmd_metrics(struct ctl_opts *o)
@@ -705,6 +691,9 @@ static int cmd_metrics(struct ctl_opts *o)
 				      (const void *)cp.buf, cp.n,
 				      (const void *)cc.buf, cc.n);
 	if (o->textfile) {
+		/* nothing was written to @f unless srfdd answered whole */
+		if (ret)
+			srfd_prometheus_down(f, o->instance);
 		fclose(f);
 		ret = write_textfile(o, !ret, buf, len);
 		free(buf);
