@@ -68,14 +68,12 @@ def entries(journal, until=None, timeout=2.0):
     """The journal entries srfdd sent, as dicts; with @until, once one of
     them satisfies it (or @timeout passed): srfdd sent them before the state
     the test saw, but the listener thread may not have read them yet."""
-    end = time.monotonic() + timeout
-    while True:
-        out = []
-        for _, text in journal.poll():
-            out.append(dict(line.split("=", 1) for line in text.splitlines() if "=" in line))
-        if until is None or any(until(e) for e in out) or time.monotonic() >= end:
-            return out
-        time.sleep(0.01)
+    def parsed():
+        return [dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+                for _, text in journal.poll()]
+    if until is not None:
+        st.until(lambda: any(until(e) for e in parsed()), timeout, 0.01)
+    return parsed()
 
 
 def answer(inst):
