@@ -240,22 +240,14 @@ def container(t, ns, inst, deb):
     def journal(args, want):
         """journalctl's answer once it shows @want (or after 3 s): journald
         files what srfdd sent in its own time."""
-        out = ""
-
-        def shows():
-            nonlocal out
-            out = sh("journalctl %s -o cat --no-pager" % args).stdout
-            return want in out
-        st.until(shows, 3)
-        return out
+        return output_until(sh, "journalctl %s -o cat --no-pager" % args,
+                            lambda o: want in o, 3)
 
     up = st.until(lambda: (session() or {}).get("state") == "up" or None, 5)
 
-    def shown():
-        return sh("systemctl show -p StatusText -p ActiveState -p MainPID srfd@%s" % inst).stdout
     # the status line follows the kernel's events within a clock check (20 ms)
-    status = st.until(lambda: "sessions up" in shown() and "StatusText=1/1" in shown()
-                      and shown(), 2) or shown()
+    status = output_until(sh, "systemctl show -p StatusText -p ActiveState -p MainPID srfd@%s"
+                          % inst, lambda o: "sessions up" in o and "StatusText=1/1" in o, 2)
     main_pid = re.search(r"MainPID=(\d+)", status)
     t.ok(r.returncode == 0 and up and "ActiveState=active" in status
          and "StatusText=1/1 sessions up, 0/1 prefixes on backup" in status,
@@ -317,6 +309,19 @@ def container(t, ns, inst, deb):
     sh("srfdd --flush -i %s" % inst)
 
 
+def output_until(sh, cmd, pred, timeout):
+    """@cmd's output (run by @sh) once @pred accepts it, or its last output
+    after @timeout s."""
+    out = ""
+
+    def accepted():
+        nonlocal out
+        out = sh(cmd).stdout
+        return pred(out)
+    st.until(accepted, timeout)
+    return out
+
+
 def sample(text, name, labels):
     """The value of sample @name with exactly @labels (any order), or None."""
     for line in text.splitlines():
@@ -343,9 +348,11 @@ def check_metrics_timer(t, sh, inst):
         return sample(text, "srfd_session_up", a_b) == "1"
     written = st.until(lambda: up(sh("cat %s" % prom).stdout) or None, 5)
 
+    curl = "curl -sf http://127.0.0.1:9100/metrics"     # node_exporter
+
     def scrape():
-        return sh("curl -sf http://127.0.0.1:9100/metrics").stdout
-    scraped = st.until(lambda: (lambda o: o if up(o) else None)(scrape()), 10) or scrape()
+        return sh(curl).stdout
+    scraped = output_until(sh, curl, up, 10)
     perm = sh("stat -c %%a:%%U %s; ls -a /var/lib/prometheus/node-exporter" % prom).stdout
     if not written:
         perm += sh("systemctl status --no-pager srfd-metrics@%s.service srfd-metrics@%s.timer; "
